@@ -1,0 +1,5 @@
+"""Allow ``python -m kagen``."""
+
+from kagen.cli import run
+
+run()

@@ -1,0 +1,407 @@
+"""The typed model of a keepalived configuration, over the generic tree.
+
+Rules read ``config.vrrp_instances[0].unicast_peers`` rather than walking blocks, and every value
+they read still carries the line it came from. Where keepalived derives something (the address
+family of an instance, whether it really runs unicast, which ``priority`` wins when given twice)
+the model derives it the same way, following keepalived's parser and ``vrrp_complete_instance``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import cached_property
+
+from kagen.diagnostics import Diagnostic, Severity
+from kagen.tree import Block, Line, Node, SourceFile, ValueBlock, split_quoted_escaped
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_address(text: str) -> IPAddress | None:
+    """keepalived's ``inet_stosockaddr``: family from ``:``, anything from ``-`` or ``/`` ignored."""
+    cut = min((i for i in (text.find("-"), text.find("/")) if i >= 0), default=len(text))
+    core = text[:cut]
+    if "%" in core:
+        return None
+    try:
+        return ipaddress.IPv6Address(core) if ":" in core else ipaddress.IPv4Address(core)
+    except ValueError:
+        return None
+
+
+def family_of(address: IPAddress | None) -> int | None:
+    return None if address is None else address.version
+
+
+class Section:
+    """A keyword block with keepalived's lookup rules: the last occurrence of a keyword wins,
+    repeated value blocks append."""
+
+    def __init__(self, block: Block) -> None:
+        self.block = block
+
+    @property
+    def name(self) -> str | None:
+        return self.block.args[0] if self.block.args else None
+
+    @property
+    def line(self) -> Line:
+        return self.block.header
+
+    def nodes(self, keyword: str) -> list[Node]:
+        return [node for node in self.block.children if node.keyword == keyword]
+
+    def get(self, keyword: str) -> Line | None:
+        """The statement that takes effect (the last one)."""
+        for node in reversed(self.block.children):
+            if isinstance(node, Line) and node.keyword == keyword:
+                return node
+        return None
+
+    def value(self, keyword: str) -> str | None:
+        line = self.get(keyword)
+        return line.args[0] if line is not None and line.args else None
+
+    def has(self, keyword: str) -> bool:
+        return self.get(keyword) is not None
+
+    def entries(self, keyword: str) -> list[Line]:
+        return [
+            entry
+            for node in self.block.children
+            if isinstance(node, ValueBlock) and node.keyword == keyword
+            for entry in node.entries
+        ]
+
+    def blocks(self, keyword: str) -> list[Block]:
+        return [node for node in self.block.children if isinstance(node, Block) and node.keyword == keyword]
+
+
+class Peer:
+    """A ``unicast_peer`` entry. ``valid`` is what keepalived keeps: it parses and its family
+    matches the instance."""
+
+    __slots__ = ("line", "address", "valid")
+
+    def __init__(self, line: Line, address: IPAddress | None) -> None:
+        self.line = line
+        self.address = address
+        self.valid = False
+
+    @property
+    def text(self) -> str:
+        return self.line.words[0]
+
+
+class Vip:
+    """A ``virtual_ipaddress`` entry: ``ADDR[/PREFIX] [dev IF] [options]``."""
+
+    __slots__ = ("line", "address", "prefix", "dev", "valid")
+
+    def __init__(self, line: Line) -> None:
+        words = line.words
+        text, _, prefix_text = words[0].partition("/")
+        self.line = line
+        self.address = parse_address(text) if "-" not in text else None
+        self.prefix: int | None = None
+        if prefix_text:
+            self.prefix = int(prefix_text) if prefix_text.isdigit() else -1
+        self.dev = next((words[i + 1] for i in range(1, len(words) - 1) if words[i] == "dev"), None)
+        self.valid = False
+
+    @property
+    def network_prefix(self) -> int | None:
+        """The prefix length in effect (keepalived defaults to a host address)."""
+        if self.address is None:
+            return None
+        return self.prefix if self.prefix is not None else self.address.max_prefixlen
+
+
+class TrackRef:
+    """An entry of a ``track_*`` value block: ``NAME [weight W [reverse|noreverse]]``."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: Line) -> None:
+        self.line = line
+
+    @property
+    def name(self) -> str:
+        return self.line.words[0]
+
+    @property
+    def weight(self) -> str | None:
+        words = self.line.words
+        return words[2] if len(words) > 2 and words[1] == "weight" else None
+
+
+class Script:
+    """A script-valued statement (``notify_master``, ``script``, ``misc_path`` ...), re-parsed the
+    way keepalived does: the first argument is the command line, then an optional user/group."""
+
+    __slots__ = ("line", "argv", "user")
+
+    def __init__(self, line: Line) -> None:
+        words = split_quoted_escaped(line.text)
+        self.line = line
+        # None: keepalived cannot parse the command line and ignores the script.
+        self.argv = split_quoted_escaped(words[1]) if words is not None and len(words) > 1 else None
+        self.user = words[2:4] if words is not None else []
+
+
+class GlobalDefs:
+    """All ``global_defs`` blocks together (keepalived applies each of them in order)."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks = blocks
+
+    def get(self, keyword: str) -> Line | None:
+        for block in reversed(self.blocks):
+            found = Section(block).get(keyword)
+            if found is not None:
+                return found
+        return None
+
+    def value(self, keyword: str) -> str | None:
+        line = self.get(keyword)
+        return line.args[0] if line is not None and line.args else None
+
+    def has(self, keyword: str) -> bool:
+        return self.get(keyword) is not None
+
+
+class VrrpInstance(Section):
+    @property
+    def state(self) -> str | None:
+        return self.value("state")
+
+    @property
+    def interface(self) -> str | None:
+        return self.value("interface")
+
+    @property
+    def virtual_router_id(self) -> str | None:
+        return self.value("virtual_router_id")
+
+    @property
+    def priority(self) -> str | None:
+        return self.value("priority")
+
+    @property
+    def unicast_src_ip(self) -> Line | None:
+        return self.get("unicast_src_ip")
+
+    @cached_property
+    def _addresses(self) -> tuple[int | None, list[Peer], list[Vip], IPAddress | None]:
+        """Walk the instance in order, as keepalived's handlers do: the first address seen
+        (source, peer or VIP) fixes the family, and later ones of the other family are dropped."""
+        family: int | None = None
+        peers: list[Peer] = []
+        vips: list[Vip] = []
+        source: IPAddress | None = None
+        for node in self.block.children:
+            keyword = node.keyword
+            if isinstance(node, Line):
+                if keyword == "native_ipv6":
+                    family = family or 6
+                elif keyword in ("unicast_src_ip", "mcast_src_ip") and node.args:
+                    address = parse_address(node.args[0])
+                    if address is not None and family in (None, address.version):
+                        family, source = address.version, address
+            elif isinstance(node, ValueBlock) and keyword == "unicast_peer":
+                for entry in node.entries:
+                    peer = Peer(entry, parse_address(entry.words[0]))
+                    if peer.address is not None and family in (None, peer.address.version):
+                        family = peer.address.version
+                        peer.valid = True
+                    peers.append(peer)
+            elif isinstance(node, ValueBlock) and keyword == "virtual_ipaddress":
+                for entry in node.entries:
+                    vip = Vip(entry)
+                    if vip.address is not None and family in (None, vip.address.version):
+                        family = vip.address.version
+                        vip.valid = vip.prefix is None or 0 <= vip.prefix <= vip.address.max_prefixlen
+                    vips.append(vip)
+        return family, peers, vips, source
+
+    @property
+    def family(self) -> int | None:
+        """4 or 6, as keepalived decides it; None if the instance names no address."""
+        return self._addresses[0]
+
+    @property
+    def unicast_peers(self) -> list[Peer]:
+        return self._addresses[1]
+
+    @property
+    def virtual_ipaddresses(self) -> list[Vip]:
+        return self._addresses[2]
+
+    @property
+    def source_address(self) -> IPAddress | None:
+        return self._addresses[3]
+
+    @property
+    def unicast(self) -> bool:
+        """keepalived runs an instance unicast only if at least one peer survived parsing."""
+        return any(peer.valid for peer in self.unicast_peers)
+
+    def track(self, kind: str) -> list[TrackRef]:
+        """Entries of ``track_script``, ``track_interface``, ``track_file``, ``track_process``,
+        ``track_bfd``."""
+        return [TrackRef(line) for line in self.entries(kind)]
+
+    @property
+    def notify(self) -> dict[str, Script]:
+        return {
+            keyword: Script(line)
+            for keyword in NOTIFY_KEYWORDS
+            if (line := self.get(keyword)) is not None
+        }
+
+
+NOTIFY_KEYWORDS = (
+    "notify_master",
+    "notify_backup",
+    "notify_fault",
+    "notify_stop",
+    "notify_deleted",
+    "notify",
+    "notify_master_rx_lower_pri",
+)
+
+
+class VrrpScript(Section):
+    @property
+    def script(self) -> Script | None:
+        line = self.get("script")
+        return Script(line) if line is not None else None
+
+
+class SyncGroup(Section):
+    @property
+    def members(self) -> list[Line]:
+        return self.entries("group")
+
+
+class Checker(Section):
+    """A health checker block inside a real server (TCP_CHECK, HTTP_GET, MISC_CHECK, ...)."""
+
+    @property
+    def kind(self) -> str:
+        return self.block.keyword
+
+
+class RealServer(Section):
+    @property
+    def address(self) -> str | None:
+        return self.block.args[0] if self.block.args else None
+
+    @property
+    def port(self) -> str | None:
+        return self.block.args[1] if len(self.block.args) > 1 else None
+
+    @property
+    def weight(self) -> str | None:
+        return self.value("weight")
+
+    @property
+    def checkers(self) -> list[Checker]:
+        return [Checker(node) for node in self.block.children if isinstance(node, Block) and node.known]
+
+
+class VirtualServer(Section):
+    """``virtual_server IP PORT``, ``virtual_server fwmark N`` or ``virtual_server group NAME``."""
+
+    @property
+    def fwmark(self) -> str | None:
+        args = self.block.args
+        return args[1] if len(args) > 1 and args[0] == "fwmark" else None
+
+    @property
+    def group(self) -> str | None:
+        args = self.block.args
+        return args[1] if len(args) > 1 and args[0] == "group" else None
+
+    @property
+    def address(self) -> str | None:
+        args = self.block.args
+        return args[0] if args and args[0] not in ("fwmark", "group") else None
+
+    @property
+    def port(self) -> str | None:
+        args = self.block.args
+        return args[1] if self.address is not None and len(args) > 1 else None
+
+    @property
+    def protocol(self) -> str | None:
+        return self.value("protocol")
+
+    @property
+    def scheduler(self) -> str | None:
+        """``lvs_sched`` or its alias ``lb_algo``, whichever comes last."""
+        return self._last_of("lvs_sched", "lb_algo")
+
+    @property
+    def method(self) -> str | None:
+        """``lvs_method`` or its alias ``lb_kind``, whichever comes last."""
+        return self._last_of("lvs_method", "lb_kind")
+
+    def _last_of(self, *keywords: str) -> str | None:
+        for node in reversed(self.block.children):
+            if isinstance(node, Line) and node.keyword in keywords and node.args:
+                return node.args[0]
+        return None
+
+    @property
+    def real_servers(self) -> list[RealServer]:
+        return [RealServer(block) for block in self.blocks("real_server")]
+
+
+class Config:
+    """A parsed configuration: the tree, the files read, the diagnostics, and typed views."""
+
+    def __init__(self, items: list[Node], files: list[SourceFile], diagnostics: list[Diagnostic]) -> None:
+        self.items = items
+        self.files = files
+        self.diagnostics = diagnostics
+
+    def top(self, keyword: str) -> list[Block]:
+        return [node for node in self.items if isinstance(node, Block) and node.keyword == keyword]
+
+    @cached_property
+    def global_defs(self) -> GlobalDefs:
+        return GlobalDefs(self.top("global_defs"))
+
+    @cached_property
+    def vrrp_instances(self) -> list[VrrpInstance]:
+        return [VrrpInstance(block) for block in self.top("vrrp_instance")]
+
+    @cached_property
+    def vrrp_scripts(self) -> list[VrrpScript]:
+        return [VrrpScript(block) for block in self.top("vrrp_script")]
+
+    @cached_property
+    def sync_groups(self) -> list[SyncGroup]:
+        return [SyncGroup(block) for block in self.top("vrrp_sync_group")]
+
+    @cached_property
+    def virtual_servers(self) -> list[VirtualServer]:
+        return [VirtualServer(block) for block in self.top("virtual_server")]
+
+    @cached_property
+    def virtual_server_groups(self) -> list[ValueBlock]:
+        return [node for node in self.items if isinstance(node, ValueBlock) and node.keyword == "virtual_server_group"]
+
+    def static(self, keyword: str) -> list[Line]:
+        """Entries of the top-level ``static_ipaddress``, ``static_routes`` or ``static_rules``."""
+        return [
+            entry
+            for node in self.items
+            if isinstance(node, ValueBlock) and node.keyword == keyword
+            for entry in node.entries
+        ]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)

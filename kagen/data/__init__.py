@@ -1,0 +1,1 @@
+"""Data files: the keepalived keyword table."""

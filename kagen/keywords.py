@@ -1,0 +1,224 @@
+"""keepalived's keyword tree, read from ``kagen/data/keywords.txt``.
+
+The lexer asks it whether a keyword opens a keyword block or a value block; the linter asks it
+about arguments, ranges, aliases, deprecations and the release that introduced a keyword. Keeping
+all of that in one data file means a new keepalived release is a data change, not a code change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import pkgutil
+import re
+from typing import NamedTuple
+
+KINDS = ("block", "list", "stmt", "invalid")
+ARG_TYPES = frozenset(
+    "bool uint int dec enum enumi word name ifname ip mcast4 mcast6 port path script words".split()
+)
+ENTRY_KINDS = frozenset("vip peer track route rule vsg word linkbeat updown".split())
+
+Version = tuple[int, ...]
+
+
+@functools.lru_cache(maxsize=None)
+def parse_version(text: str) -> Version:
+    """``"2.2.7"`` -> ``(2, 2, 7)``; raises ValueError on anything else."""
+    if not re.fullmatch(r"\d+(\.\d+){1,3}", text):
+        raise ValueError(f"not a keepalived version: {text!r}")
+    return tuple(int(part) for part in text.split("."))
+
+
+def format_version(version: Version) -> str:
+    return ".".join(str(part) for part in version)
+
+
+class ArgSpec(NamedTuple):
+    """One word of a keyword's arguments, as written in the table (``uint:1..255?``)."""
+
+    type: str
+    low: str | None = None
+    high: str | None = None
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+    repeat: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> ArgSpec:
+        optional = text.endswith("?")
+        repeat = text.endswith("*")
+        body = text.rstrip("?*")
+        type_, _, constraint = body.partition(":")
+        if type_ not in ARG_TYPES:
+            raise ValueError(f"unknown argument type {type_!r} in {text!r}")
+        if type_ in ("enum", "enumi"):
+            if not constraint:
+                raise ValueError(f"{text!r}: enum needs values")
+            return cls(type_, choices=tuple(constraint.split(",")), optional=optional, repeat=repeat)
+        low = high = None
+        if constraint:
+            if type_ not in ("uint", "int", "dec") or ".." not in constraint:
+                raise ValueError(f"{text!r}: only numbers take a LO..HI range")
+            low, high = (part or None for part in constraint.split("..", 1))
+        return cls(type_, low, high, optional=optional, repeat=repeat)
+
+
+class Keyword:
+    """A keyword path with everything the table says about it."""
+
+    __slots__ = (
+        "path", "kind", "spec", "since", "note", "quoted", "required", "multicast", "dpvs",
+        "entry", "alias_of", "deprecated", "replacement", "last", "children", "_args",
+    )
+
+    def __init__(self, path: str, kind: str, spec: str, since: Version | None, note: str = "") -> None:
+        self.path = path
+        self.kind = kind
+        self.spec = spec  # the args column as written; parsed on first use of ``args``
+        self.since = since
+        self.note = note
+        self.quoted = self.required = self.multicast = self.dpvs = self.deprecated = False
+        self.entry: str | None = None
+        self.alias_of: str | None = None
+        self.replacement: str | None = None
+        self.last: Version | None = None
+        self.children: dict[str, Keyword] = {}
+        self._args: tuple[ArgSpec, ...] | None = None
+
+    def __repr__(self) -> str:
+        return f"Keyword({self.path!r}, {self.kind})"
+
+    @property
+    def args(self) -> tuple[ArgSpec, ...]:
+        if self._args is None:
+            self._args = () if self.spec == "-" else tuple(ArgSpec.parse(word) for word in self.spec.split())
+        return self._args
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def parent(self) -> str:
+        return self.path.rpartition("/")[0]
+
+    def accepted_in(self, version: Version) -> bool:
+        return self.kind != "invalid" and self.since is not None and self.since <= version
+
+
+def _parse_flags(keyword: Keyword, flags: str) -> None:
+    for flag in filter(None, (part.strip() for part in flags.split(","))):
+        name, _, value = flag.partition("=")
+        if name in ("quoted", "required", "multicast", "dpvs", "deprecated") and not value:
+            setattr(keyword, name, True)
+        elif name == "entry" and value in ENTRY_KINDS:
+            keyword.entry = value
+        elif name == "alias" and value:
+            keyword.alias_of = value
+        elif name == "deprecated":
+            keyword.deprecated = True
+            keyword.replacement = value
+        elif name == "use" and value:
+            keyword.replacement = value
+        elif name == "last" and value:
+            keyword.last = parse_version(value)
+        else:
+            raise ValueError(f"{keyword.path}: unknown flag {flag!r}")
+
+
+def parse_row(line: str) -> Keyword:
+    cells = [cell.strip() for cell in line.split("|")]
+    if len(cells) < 5:
+        raise ValueError(f"expected at least 5 columns: {line!r}")
+    path, kind, args, since, flags = cells[:5]
+    note = "|".join(cells[5:]).strip()
+    if kind not in KINDS:
+        raise ValueError(f"{path}: unknown kind {kind!r}")
+    keyword = Keyword(path, kind, args, None if since == "-" else parse_version(since), note)
+    if flags:
+        _parse_flags(keyword, flags)
+    if kind == "list" and keyword.entry is None:
+        raise ValueError(f"{path}: a list needs entry=KIND")
+    return keyword
+
+
+class KeywordTable:
+    """The tree of accepted keywords plus the rows of known-invalid names."""
+
+    def __init__(self, rows: list[Keyword]) -> None:
+        self.by_path: dict[str, Keyword] = {}
+        self.root: dict[str, Keyword] = {}
+        for keyword in rows:
+            if keyword.path in self.by_path:
+                raise ValueError(f"duplicate keyword path {keyword.path}")
+            self.by_path[keyword.path] = keyword
+            if keyword.kind == "invalid":
+                continue
+            siblings = self.root if not keyword.parent else self.by_path[keyword.parent].children
+            siblings[keyword.name] = keyword
+        self.newest: Version = max(k.since for k in rows if k.since is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for keyword in self.by_path.values() if keyword.kind != "invalid")
+
+    def get(self, path: str) -> Keyword | None:
+        return self.by_path.get(path)
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, list[Keyword]]:
+        names: dict[str, list[Keyword]] = {}
+        for keyword in self.accepted():
+            names.setdefault(keyword.name, []).append(keyword)
+        return names
+
+    def explain_unknown(self, parent: str, word: str) -> tuple[bool, str]:
+        """Why ``word`` is not a keyword in block ``parent`` ('' for the top level).
+
+        Returns (misplaced, message): misplaced is True when ``word`` is a keyword elsewhere.
+        """
+        known = self.by_path.get(f"{parent}/{word}" if parent else word)
+        if known is not None and known.kind == "invalid":
+            if known.dpvs:
+                return False, f"'{word}' belongs to the DPVS fork of keepalived, not to keepalived"
+            if known.last is not None:
+                use = f"; use '{known.replacement}'" if known.replacement else ""
+                return False, f"'{word}' was removed after keepalived {format_version(known.last)}{use}"
+            if known.replacement:
+                return False, f"unknown keyword '{word}'; did you mean '{known.replacement}'?"
+            return False, f"unknown keyword '{word}' ({known.note})" if known.note else f"unknown keyword '{word}'"
+        where = f"in {parent.rsplit('/', 1)[-1]}" if parent else "at the top level"
+        homes = sorted({k.parent.rsplit("/", 1)[-1] or "the top level" for k in self.by_name.get(word, ())})
+        if homes:
+            return True, f"'{word}' is not valid {where}; it belongs in {', '.join(homes[:4])}"
+        siblings = self.by_path[parent].children if parent else self.root
+        close = difflib.get_close_matches(word, list(siblings), n=1, cutoff=0.75)
+        if not close:
+            close = [name for name in siblings if name.lower() == word.lower()]
+        if close:
+            return False, f"unknown keyword '{word}'; did you mean '{close[0]}'?"
+        return False, f"unknown keyword '{word}'"
+
+    def accepted(self) -> list[Keyword]:
+        return [keyword for keyword in self.by_path.values() if keyword.kind != "invalid"]
+
+
+def load_table(text: str) -> KeywordTable:
+    rows = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            rows.append(parse_row(line))
+        except ValueError as exc:
+            raise ValueError(f"keywords.txt:{number}: {exc}") from None
+    return KeywordTable(rows)
+
+
+@functools.cache
+def table() -> KeywordTable:
+    """The shipped table, read once per process."""
+    data = pkgutil.get_data("kagen.data", "keywords.txt")
+    if data is None:
+        raise RuntimeError("kagen.data/keywords.txt is missing from the installation")
+    return load_table(data.decode("utf-8"))

@@ -1,0 +1,1 @@
+"""Jinja templates shipped with kagen, loaded by package name."""
