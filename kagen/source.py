@@ -506,7 +506,7 @@ class Reader:
                     INCLUDE_MISSING,
                     pos,
                     f"{keyword} '{pattern}': no such file"
-                    + ("" if strict else " (keepalived only logs this for a plain include)"),
+                    + ("" if "m" in strict else " (keepalived only logs this)"),
                     severity("m"),
                 )
             elif "w" in strict:
