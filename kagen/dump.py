@@ -180,17 +180,18 @@ def document(configs: list[dict[str, object]]) -> dict[str, object]:
 
 
 def outline(config: Config) -> Iterator[str]:
-    """One line per node: ``file:line:col`` then the keyword and arguments, indented by depth."""
+    """One line per node: ``file:line:col`` then the logical line as keepalived reads it (comments
+    gone, parameters substituted), indented by depth."""
 
     def walk(nodes: list[Node], depth: int) -> Iterator[str]:
         pad = "  " * depth
         for node in nodes:
             head = node if isinstance(node, Line) else node.header
-            yield f"{head.pos}: {pad}{' '.join(head.words)}"
+            yield f"{head.pos}: {pad}{head.text}"
             if isinstance(node, Block):
                 yield from walk(node.children, depth + 1)
             elif isinstance(node, ValueBlock):
                 for entry in node.entries:
-                    yield f"{entry.pos}: {pad}  {' '.join(entry.words)}"
+                    yield f"{entry.pos}: {pad}  {entry.text}"
 
     yield from walk(config.items, 0)

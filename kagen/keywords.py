@@ -188,9 +188,10 @@ class KeywordTable:
                 return False, f"unknown keyword '{word}'; did you mean '{known.replacement}'?"
             return False, f"unknown keyword '{word}' ({known.note})" if known.note else f"unknown keyword '{word}'"
         where = f"in {parent.rsplit('/', 1)[-1]}" if parent else "at the top level"
-        homes = sorted({k.parent.rsplit("/", 1)[-1] or "the top level" for k in self.by_name.get(word, ())})
+        parents = {k.parent.rsplit("/", 1)[-1] for k in self.by_name.get(word, ())}
+        homes = [f"in {name}" for name in sorted(parents - {""})][:4] + (["at the top level"] if "" in parents else [])
         if homes:
-            return True, f"'{word}' is not valid {where}; it belongs in {', '.join(homes[:4])}"
+            return True, f"'{word}' is not valid {where}; it belongs {', '.join(homes)}"
         siblings = self.by_path[parent].children if parent else self.root
         close = difflib.get_close_matches(word, list(siblings), n=1, cutoff=0.75)
         if not close:

@@ -437,3 +437,11 @@ def test_brace_expansion():
     assert source.expand_braces("a{b,c{d,e}}f") == ["abf", "acdf", "acef"]
     assert source.expand_braces("no{brace") == ["no{brace"]
     assert source.expand_braces("{x}") == ["x"]
+
+
+def test_kernel_interfaces_are_never_read():
+    result = read_text("include /proc/kmsg\ninclude /sys/kernel/*\n", "t.conf", "n")
+    assert [d.message for d in result.diagnostics] == [
+        "include '/proc/kmsg' names kernel interfaces (/proc, /sys, /dev); kagen does not read them",
+        "include '/sys/kernel/*' names kernel interfaces (/proc, /sys, /dev); kagen does not read them",
+    ]
