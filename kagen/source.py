@@ -230,13 +230,14 @@ class Reader:
         crlf = "\r" in text
         lines = self.lines
         general = self._general_line
+        short = _SHORT
         # Most lines of a real configuration are "keyword args", "header {" or "}": those take a
-        # shortcut that produces exactly what the general path would.
+        # shortcut that produces exactly what the general path would (a property test checks it).
         for number, raw in enumerate(physical, 1):
             if crlf:
                 raw = raw.rstrip("\r")
-            special = _SPECIAL.search(raw)
-            if self._open_def is None and len(raw) <= _SHORT:
+            if self._open_def is None and len(raw) <= short:
+                special = _SPECIAL.search(raw)
                 if special is None:
                     stripped = raw.lstrip(" \t")
                     if not stripped:
@@ -245,19 +246,15 @@ class Reader:
                     if text.isascii() and not text.startswith("include"):
                         lines.append(Line(text.split(), text, file, number, len(raw) - len(stripped) + 1))
                         continue
-                elif special.group() in "{}":
+                elif special.group() in "{}" and not raw[special.end():].strip(" \t"):
                     brace = special.start()
                     head = raw[:brace].strip(" \t")
-                    if not raw[brace + 1:].strip(" \t") and head.isascii() and not head.startswith("include"):
+                    if head.isascii() and not head.startswith("include"):
                         if head:
-                            col = len(raw) - len(raw.lstrip(" \t")) + 1
-                            lines.append(Line(head.split(), head, file, number, col))
-                        elif special.group() == "}":
-                            lines.append(Line(["}"], "}", file, number, brace + 1))
-                            continue
-                        if special.group() == "{":
-                            lines.append(Line(["{"], "{", file, number, brace + 1))
-                            continue
+                            lines.append(Line(head.split(), head, file, number, len(raw) - len(raw.lstrip(" \t")) + 1))
+                        char = special.group()
+                        lines.append(Line([char], char, file, number, brace + 1))
+                        continue
             general(file, number, raw)
             if self._limit_hit:
                 return

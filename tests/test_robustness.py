@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kagen import source
 from kagen.dump import config_to_dict, outline
 from kagen.parse import parse_string
 from tests.conftest import REPO, corpus_files
@@ -26,6 +28,10 @@ PIECES = [
 ]
 
 text_inputs = st.lists(st.sampled_from(PIECES) | st.text(max_size=5), max_size=60).map("".join)
+# Line-shaped input: a few pieces per line, so that "keyword }" and "header {" lines are common.
+line_inputs = st.lists(
+    st.lists(st.sampled_from([p for p in PIECES if "\n" not in p]), max_size=5).map(" ".join), max_size=30
+).map("\n".join)
 FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -44,7 +50,7 @@ def check(config, text_lines: int) -> None:
 
 
 @FUZZ
-@given(text_inputs)
+@given(line_inputs | text_inputs)
 def test_any_text(text):
     check(parse_string(text, "fuzz.conf", "a", directory="/nonexistent"), text.count("\n") + text.count("\r"))
 
@@ -70,3 +76,16 @@ def test_mutated_real_configurations(text, edits):
 def test_samples_loaded():
     assert len(SAMPLES) >= 8 and all(isinstance(text, str) for text in SAMPLES)
     assert Path(REPO / "tests" / "configs").is_dir()
+
+
+@FUZZ
+@given(line_inputs | text_inputs)
+def test_fast_path_reads_lines_exactly_like_the_general_path(text):
+    def read(short):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(source, "_SHORT", short)
+            result = source.read_text(text, "fuzz.conf", "a", directory="/nonexistent")
+        lines = [(line.words, line.text, line.file.name, line.line, line.col, line.word_positions()) for line in result.lines]
+        return lines, [d.to_text() for d in result.diagnostics]
+
+    assert read(source._SHORT) == read(-1)
