@@ -107,15 +107,21 @@ def main(argv: list[str] | None = None) -> int:
             results.append((scale, size, lines, ka, parse, dump))
         pair = measure([*kagen, "parse", "-q", "--config-id", "bench", str(PAIR)], max(args.runs, 11))
 
-    print(f"{'file':>6} {'bytes':>10} {'lines':>8} {'keepalived -t':>14} {'kagen parse':>12} {'ratio':>6} "
-          f"{'peak RSS':>9} {'parse --json':>13}")
+    print(
+        f"{'file':>6} {'bytes':>10} {'lines':>8} {'keepalived -t':>14} {'kagen parse':>12} {'ratio':>6} "
+        f"{'peak RSS':>9} {'parse --json':>13}"
+    )
     for scale, size, lines, ka, parse, dump in results:
-        print(f"{scale:>5}x {size:>10,} {lines:>8,} {ka[0]:>13.3f}s {parse[0]:>11.3f}s {parse[0] / ka[0]:>5.1f}x "
-              f"{parse[2] / 1024:>7.0f}MB {dump[0]:>12.3f}s")
+        print(
+            f"{scale:>5}x {size:>10,} {lines:>8,} {ka[0]:>13.3f}s {parse[0]:>11.3f}s {parse[0] / ka[0]:>5.1f}x "
+            f"{parse[2] / 1024:>7.0f}MB {dump[0]:>12.3f}s"
+        )
     (_, _, _, ka1, parse1, _), (_, _, _, ka4, parse4, _) = results
     print(f"growth 1x -> 4x: keepalived {ka4[0] / ka1[0]:.2f}x, kagen {parse4[0] / parse1[0]:.2f}x")
-    print(f"one-pair config ({PAIR.name}), CLI wall time with start-up: median {pair[0] * 1000:.0f} ms, "
-          f"min {pair[1] * 1000:.0f} ms, peak RSS {pair[2] / 1024:.0f} MB")
+    print(
+        f"one-pair config ({PAIR.name}), CLI wall time with start-up: median {pair[0] * 1000:.0f} ms, "
+        f"min {pair[1] * 1000:.0f} ms, peak RSS {pair[2] / 1024:.0f} MB"
+    )
     return 0
 
 

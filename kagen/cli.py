@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FINDINGS
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+    except Exception as exc:
         if os.environ.get("KAGEN_DEBUG"):
             raise
         print(f"kagen: internal error: {type(exc).__name__}: {exc} (set KAGEN_DEBUG=1 for details)", file=sys.stderr)

@@ -81,7 +81,7 @@ class Peer:
     """A ``unicast_peer`` entry. ``valid`` is what keepalived keeps: it parses and its family
     matches the instance."""
 
-    __slots__ = ("line", "address", "valid")
+    __slots__ = ("address", "line", "valid")
 
     def __init__(self, line: Line, address: IPAddress | None) -> None:
         self.line = line
@@ -96,7 +96,7 @@ class Peer:
 class Vip:
     """A ``virtual_ipaddress`` entry: ``ADDR[/PREFIX] [dev IF] [options]``."""
 
-    __slots__ = ("line", "address", "prefix", "dev", "valid")
+    __slots__ = ("address", "dev", "line", "prefix", "valid")
 
     def __init__(self, line: Line) -> None:
         words = line.words
@@ -139,7 +139,7 @@ class Script:
     """A script-valued statement (``notify_master``, ``script``, ``misc_path`` ...), re-parsed the
     way keepalived does: the first argument is the command line, then an optional user/group."""
 
-    __slots__ = ("line", "argv", "user")
+    __slots__ = ("argv", "line", "user")
 
     def __init__(self, line: Line) -> None:
         words = split_quoted_escaped(line.text)
@@ -253,11 +253,7 @@ class VrrpInstance(Section):
 
     @property
     def notify(self) -> dict[str, Script]:
-        return {
-            keyword: Script(line)
-            for keyword in NOTIFY_KEYWORDS
-            if (line := self.get(keyword)) is not None
-        }
+        return {keyword: Script(line) for keyword in NOTIFY_KEYWORDS if (line := self.get(keyword)) is not None}
 
 
 NOTIFY_KEYWORDS = (

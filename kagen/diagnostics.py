@@ -64,7 +64,7 @@ PARSE_CHECKS = (
 class Diagnostic:
     """One finding. ``severity`` may differ from the check's default (e.g. strict include variants)."""
 
-    __slots__ = ("check", "pos", "message", "severity")
+    __slots__ = ("check", "message", "pos", "severity")
 
     def __init__(self, check: Check, pos: Position, message: str, severity: Severity) -> None:
         self.check = check

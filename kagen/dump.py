@@ -97,8 +97,7 @@ def _instance(instance: VrrpInstance) -> dict[str, object]:
         "unicast": instance.unicast,
         "unicast_src_ip": source.args[0] if source is not None and source.args else None,
         "unicast_peers": [
-            {"address": peer.text, "valid": peer.valid, "loc": _loc(peer.line.pos)}
-            for peer in instance.unicast_peers
+            {"address": peer.text, "valid": peer.valid, "loc": _loc(peer.line.pos)} for peer in instance.unicast_peers
         ],
         "virtual_ipaddresses": [
             {

@@ -37,7 +37,7 @@ class Part(NamedTuple):
 
 
 class Definition:
-    __slots__ = ("name", "parts", "multiline", "builtin", "max_params", "numbers_only")
+    __slots__ = ("builtin", "max_params", "multiline", "name", "numbers_only", "parts")
 
     def __init__(
         self,
@@ -107,7 +107,7 @@ def shift_spans(spans: tuple[Span, ...], offset: int) -> tuple[Span, ...]:
     """Spans for ``text[offset:]``."""
     start, line, col, literal = spans[bisect.bisect_right(spans, (offset, 1 << 62)) - 1]
     first = (0, line, col + (offset - start if literal else 0), literal)
-    return (first,) + tuple((s - offset, ln, c, lit) for s, ln, c, lit in spans if s > offset)
+    return (first, *tuple((s - offset, ln, c, lit) for s, ln, c, lit in spans if s > offset))
 
 
 class Substitution(NamedTuple):
@@ -129,7 +129,7 @@ class Parameters:
         match = _DEFINITION.match(text)
         if not match:
             return None
-        value = text[match.end():]
+        value = text[match.end() :]
         value_col = col + match.end()
         multiline = value.endswith("\\")
         if multiline:
@@ -182,8 +182,7 @@ class Parameters:
         if definition is None or (definition.multiline and end != len(text)):
             return None
         if params and (
-            len(params) > definition.max_params
-            or (definition.numbers_only and not all(p.isdigit() for p in params))
+            len(params) > definition.max_params or (definition.numbers_only and not all(p.isdigit() for p in params))
         ):
             return None
         return definition, end, params
@@ -265,7 +264,7 @@ def parse_seq(text: str, params: Parameters, cwd: str) -> Sequence | str:
     close = text.find(")", index)
     if close < 0:
         return "~SEQ has no ')'"
-    numbers = params.substitute(text[index + 1:close], ((0, 0, 0, True),), cwd).text + ")"
+    numbers = params.substitute(text[index + 1 : close], ((0, 0, 0, True),), cwd).text + ")"
     values: list[int] = []
     pos = 0
     while True:

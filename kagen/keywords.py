@@ -14,15 +14,13 @@ import re
 from typing import NamedTuple
 
 KINDS = ("block", "list", "stmt", "invalid")
-ARG_TYPES = frozenset(
-    "bool uint int dec enum enumi word name ifname ip mcast4 mcast6 port path script words".split()
-)
+ARG_TYPES = frozenset("bool uint int dec enum enumi word name ifname ip mcast4 mcast6 port path script words".split())
 ENTRY_KINDS = frozenset("vip peer track route rule vsg word linkbeat updown".split())
 
 Version = tuple[int, ...]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse_version(text: str) -> Version:
     """``"2.2.7"`` -> ``(2, 2, 7)``; raises ValueError on anything else."""
     if not re.fullmatch(r"\d+(\.\d+){1,3}", text):
@@ -68,8 +66,22 @@ class Keyword:
     """A keyword path with everything the table says about it."""
 
     __slots__ = (
-        "path", "kind", "spec", "since", "note", "quoted", "required", "multicast", "dpvs",
-        "entry", "alias_of", "deprecated", "replacement", "last", "children", "_args",
+        "_args",
+        "alias_of",
+        "children",
+        "deprecated",
+        "dpvs",
+        "entry",
+        "kind",
+        "last",
+        "multicast",
+        "note",
+        "path",
+        "quoted",
+        "replacement",
+        "required",
+        "since",
+        "spec",
     )
 
     def __init__(self, path: str, kind: str, spec: str, since: Version | None, note: str = "") -> None:

@@ -141,7 +141,9 @@ class Lexer:
                 self._error(pending, f"'{_describe(pending)}' has no '{{' before the end of the file")
             run.append(pending)
         if values is not None:
-            self._error(values.header, f"'{_describe(values.header)}' is not closed: missing '}}' at the end of the file")
+            self._error(
+                values.header, f"'{_describe(values.header)}' is not closed: missing '}}' at the end of the file"
+            )
             run.append(values)
         if run:
             yield run

@@ -84,9 +84,10 @@ def parser() -> Lark:
 
 def parse_lines(source: SourceResult) -> list[Node]:
     """The tree of a source stage result; lexer diagnostics are added to ``source.diagnostics``."""
+    lalr = parser()  # outside the try: a broken installation is not a syntax error
     tokens = Lexer(table(), source.diagnostics).tokens(source.lines)
     try:
-        return parser().parse(tokens)
+        return lalr.parse(tokens)
     except LarkError as exc:  # the lexer balances every block, so this is a kagen bug
         where = source.lines[0].pos if source.lines else Position(source.files[0].name, 1, 1)
         source.diagnostics.append(diagnostic(SYNTAX_ERROR, where, f"internal parser error: {exc}"))
@@ -114,7 +115,9 @@ def parse_file(path: str, config_id: str | None = None) -> Config:
         return Config(parse_lines(source), source.files, source.diagnostics)
 
 
-def parse_string(text: str | bytes, name: str = "<string>", config_id: str | None = None, directory: str = ".") -> Config:
+def parse_string(
+    text: str | bytes, name: str = "<string>", config_id: str | None = None, directory: str = "."
+) -> Config:
     """Parse configuration text; relative includes resolve against ``directory``."""
     with gc_paused():
         source = read_text(text, name, config_id, directory)

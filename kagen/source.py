@@ -11,6 +11,7 @@ silently mangle here becomes a diagnostic; nothing raises.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import re
 import stat
@@ -126,7 +127,7 @@ def decomment(text: str, spans: tuple[Span, ...]):
                 break
             if not quote and text[index + 1] in "#!":
                 removed.append(index)
-                text = text[:index] + text[index + 1:]
+                text = text[:index] + text[index + 1 :]
                 spans = expand.replace_spans(spans, index, index + 1, 0)
                 index += 1
             else:
@@ -246,7 +247,7 @@ class Reader:
                     if text.isascii() and not text.startswith("include"):
                         lines.append(Line(text.split(), text, file, number, len(raw) - len(stripped) + 1))
                         continue
-                elif special.group() in "{}" and not raw[special.end():].strip(" \t"):
+                elif special.group() in "{}" and not raw[special.end() :].strip(" \t"):
                     brace = special.start()
                     head = raw[:brace].strip(" \t")
                     if head.isascii() and not head.startswith("include"):
@@ -337,7 +338,7 @@ class Reader:
             if first == "@":
                 rev = text.startswith("@^")
                 blank = min((i for i in (text.find(" "), text.find("\t")) if i >= 0), default=-1)
-                if blank < 0 or (text[1 + rev:blank] == self.config_id) == rev:
+                if blank < 0 or (text[1 + rev : blank] == self.config_id) == rev:
                     return
                 skip = blank
                 while skip < len(text) and text[skip] in " \t":
@@ -398,16 +399,18 @@ class Reader:
         return os.path.dirname(os.path.realpath(file.path))
 
     def _sequence(self, text, file, line, col, spans, via) -> None:
-        seq = expand.parse_seq(text, self.params, self._cwd(file)) if text.startswith("~SEQ") else expand.parse_lst(text)
+        seq = (
+            expand.parse_seq(text, self.params, self._cwd(file)) if text.startswith("~SEQ") else expand.parse_lst(text)
+        )
         if isinstance(seq, str):
             self._report(SYNTAX_ERROR, Position(file.name, line, col), seq)
             return
-        rest = text[seq.rest:]
+        rest = text[seq.rest :]
         if not rest:
             return
         rest_spans, rest_line, rest_col = _offset(spans, line, col, seq.rest)
         for values in seq.values:
-            for name, value in zip(seq.names, values):
+            for name, value in zip(seq.names, values, strict=True):
                 self.params.set(name, value)
             self._process(rest, file, rest_line, rest_col, rest_spans, via)
             if self._limit_hit:
@@ -503,8 +506,7 @@ class Reader:
                 self._report(
                     INCLUDE_MISSING,
                     pos,
-                    f"{keyword} '{pattern}': no such file"
-                    + ("" if "m" in strict else " (keepalived only logs this)"),
+                    f"{keyword} '{pattern}': no such file" + ("" if "m" in strict else " (keepalived only logs this)"),
                     severity("m"),
                 )
             elif "w" in strict:
@@ -555,13 +557,11 @@ class Reader:
             return
         resolved = os.path.realpath(real)
         if resolved in self._chain:
-            cycle = " -> ".join(self._chain_names(resolved) + [name])
+            cycle = " -> ".join([*self._chain_names(resolved), name])
             self._report(INCLUDE_CYCLE, pos, f"include cycle: {cycle}")
             return
         if len(self._chain) > LIMITS["include_depth"]:
-            self._report(
-                EXPANSION_LIMIT, pos, f"includes nested deeper than {LIMITS['include_depth']} levels"
-            )
+            self._report(EXPANSION_LIMIT, pos, f"includes nested deeper than {LIMITS['include_depth']} levels")
             return
         if len(self.files) >= LIMITS["files"]:
             self._limit_hit = True
@@ -585,7 +585,7 @@ class Reader:
 
     def _chain_names(self, start: str) -> list[str]:
         names = {f.realpath: f.name for f in self.files}
-        chain = self._chain[self._chain.index(start):]
+        chain = self._chain[self._chain.index(start) :]
         return [names.get(path, path) for path in chain]
 
 
@@ -611,13 +611,11 @@ def expand_braces(pattern: str) -> list[str]:
         elif char == "}" and depth:
             depth -= 1
             if depth == 0:
-                cuts = [start] + commas + [index]
-                alternatives = [pattern[a + 1:b] for a, b in zip(cuts, cuts[1:])]
-                head, tail = pattern[:start], pattern[index + 1:]
+                cuts = [start, *commas, index]
+                alternatives = [pattern[a + 1 : b] for a, b in itertools.pairwise(cuts)]
+                head, tail = pattern[:start], pattern[index + 1 :]
                 return [
-                    expanded
-                    for alternative in alternatives
-                    for expanded in expand_braces(head + alternative + tail)
+                    expanded for alternative in alternatives for expanded in expand_braces(head + alternative + tail)
                 ]
         elif char == "," and depth == 1:
             commas.append(index)
@@ -634,7 +632,9 @@ def read_config(path: str, config_id: str | None = None) -> SourceResult:
     return reader.result()
 
 
-def read_text(text: str | bytes, name: str = "<string>", config_id: str | None = None, directory: str = ".") -> SourceResult:
+def read_text(
+    text: str | bytes, name: str = "<string>", config_id: str | None = None, directory: str = "."
+) -> SourceResult:
     """Read a configuration held in memory; relative includes resolve against ``directory``."""
     reader = Reader(config_id)
     data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text

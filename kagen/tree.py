@@ -70,7 +70,7 @@ class Comment(NamedTuple):
 class SourceFile:
     """A file that was read: the top-level one or one reached by ``include``."""
 
-    __slots__ = ("name", "path", "realpath", "included_from", "comments")
+    __slots__ = ("comments", "included_from", "name", "path", "realpath")
 
     def __init__(self, name: str, path: str, realpath: str, included_from: Position | None = None) -> None:
         self.name = name  # as the user sees it: the path given, or the include joined to its parent
@@ -92,7 +92,7 @@ class Line:
     """One logical line: what keepalived's ``read_line()`` returns after comments, conditionals,
     parameters, includes and brace splitting. The unit of every later stage."""
 
-    __slots__ = ("words", "text", "file", "line", "col", "spans", "via", "type")
+    __slots__ = ("col", "file", "line", "spans", "text", "type", "via", "words")
 
     # Read by Lark only when it builds its end-of-input token from the last token.
     start_pos = end_pos = column = end_line = end_column = None
@@ -152,7 +152,7 @@ class Block:
     """A keyword block: header line, the ``{`` line (None when keepalived had to assume it),
     children, and the ``}`` line (None when the file ended first)."""
 
-    __slots__ = ("header", "open", "children", "close", "known")
+    __slots__ = ("children", "close", "header", "known", "open")
 
     type = "BLOCK"
     start_pos = end_pos = column = end_line = end_column = None
@@ -187,7 +187,7 @@ class Block:
 class ValueBlock:
     """A value block such as ``virtual_ipaddress``: each line inside is one entry, not a keyword."""
 
-    __slots__ = ("header", "open", "entries", "close")
+    __slots__ = ("close", "entries", "header", "open")
 
     type = "LIST"
     start_pos = end_pos = column = end_line = end_column = None
@@ -231,7 +231,7 @@ def _escape(text: str, index: int) -> tuple[str, int]:
         end = index + 1
         while end < len(text) and text[end] in "0123456789abcdefABCDEF":
             end += 1
-        return chr(int(text[index + 1:end], 16) & 0xFF), end
+        return chr(int(text[index + 1 : end], 16) & 0xFF), end
     if char == "c" and index + 1 < len(text):
         return chr(ord(text[index + 1]) & 0x1F), index + 2
     if char in "01234567":

@@ -1,35 +1,14 @@
-"""Shared fixtures: parsing helpers, the shared sample corpus, and the keepalived lab."""
+"""Fixtures: parsing helper and the keepalived lab."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+import lab
 import pytest
+from helpers import require
 
 from kagen.parse import parse_string
-from tests import lab
-
-REPO = Path(__file__).resolve().parent.parent
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def shared_dir() -> Path | None:
-    """The project's shared material (corpus, references): $KAGEN_SHARED or ../shared."""
-    candidates = [os.environ.get("KAGEN_SHARED"), str(REPO.parent / "shared")]
-    for candidate in filter(None, candidates):
-        path = Path(candidate)
-        if (path / "corpus" / "keepalived-samples").is_dir():
-            return path
-    return None
-
-
-def corpus_files() -> list[Path]:
-    shared = shared_dir()
-    if shared is None:
-        return []
-    folder = shared / "corpus" / "keepalived-samples"
-    return sorted(path for path in folder.iterdir() if path.is_file() and path.name != "PROVENANCE.md")
 
 
 @pytest.fixture
@@ -40,15 +19,6 @@ def parse():
         return parse_string(text, name=name, config_id=config_id, directory=str(directory))
 
     return run
-
-
-def require(problem: str | None) -> None:
-    """Skip with the reason; in CI (CI=true) a missing prerequisite fails instead."""
-    if problem is None:
-        return
-    if IN_CI:
-        pytest.fail(f"CI=true but {problem}")
-    pytest.skip(problem)
 
 
 @pytest.fixture(scope="session")

@@ -202,9 +202,20 @@ class Lab:
         # taken as complete once the output stops growing.
         marker = "------< Interfaces >------" if subsystem == "vrrp" else "------< LVS Topology >------"
         args = [
-            "-n", "-l", "-d", "-P" if subsystem == "vrrp" else "-C", "-f", str(path),
-            "-p", str(run / "keepalived.pid"), "-r", str(run / "vrrp.pid"),
-            "-c", str(run / "checkers.pid"), "-b", str(run / "bfd.pid"),
+            "-n",
+            "-l",
+            "-d",
+            "-P" if subsystem == "vrrp" else "-C",
+            "-f",
+            str(path),
+            "-p",
+            str(run / "keepalived.pid"),
+            "-r",
+            str(run / "vrrp.pid"),
+            "-c",
+            str(run / "checkers.pid"),
+            "-b",
+            str(run / "bfd.pid"),
         ]
         if config_id:
             args += ["-i", config_id]

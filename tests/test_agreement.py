@@ -13,17 +13,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import REPO, corpus_files
+from lab import Dump
 
 from kagen.config import Config
 from kagen.parse import parse_file
-from tests.conftest import REPO, corpus_files
-from tests.lab import Dump
 
 # Matches no "@ID" line of any sample: the corpus uses @high/@low to switch net_namespace, which
 # keepalived would try to enter.
 CONFIG_ID = "kagen-lab"
 NOT_CONFIGS = {"doc.keepalived.conf.SYNOPSIS", "tools.json_tracking.template_vrrp_instance.j2"}
-OWN = sorted((REPO / "tests" / "configs").glob("*.conf")) + [REPO / "tests" / "configs" / "include" / "main.conf"]
+OWN = [*sorted((REPO / "tests" / "configs").glob("*.conf")), REPO / "tests" / "configs" / "include" / "main.conf"]
 EXAMPLES = sorted((REPO / "examples").rglob("*.conf"))
 SAMPLES = [path for path in corpus_files() if path.name not in NOT_CONFIGS] + OWN + EXAMPLES
 

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from helpers import REPO
 
 from kagen import cli, source
-from tests.conftest import REPO
 
 EXAMPLE = str(REPO / "examples" / "web-pair" / "web-a.conf")
 
@@ -53,11 +53,15 @@ def test_json_document(capsys):
         "known": True,
     }
     peers = next(child for child in instance["children"] if child["keyword"] == "unicast_peer")
-    assert peers["entries"] == [{"words": ["192.168.0.12"], "loc": {"file": EXAMPLE, "line": 28, "col": 9}, "word_locs": [[28, 9]]}]
+    assert peers["entries"] == [
+        {"words": ["192.168.0.12"], "loc": {"file": EXAMPLE, "line": 28, "col": 9}, "word_locs": [[28, 9]]}
+    ]
     model = config["model"]["vrrp_instances"][0]
     assert (model["name"], model["unicast"], model["family"]) == ("VI_WEB", True, 4)
     assert [p["address"] for p in model["unicast_peers"]] == ["192.168.0.12"]
-    assert [(v["address"], v["prefix"], v["dev"]) for v in model["virtual_ipaddresses"]] == [("192.168.0.100", 24, "eth0")]
+    assert [(v["address"], v["prefix"], v["dev"]) for v in model["virtual_ipaddresses"]] == [
+        ("192.168.0.100", 24, "eth0")
+    ]
     assert config["model"]["vrrp_scripts"][0]["script"]["argv"] == ["/usr/bin/pgrep", "-x", "nginx"]
 
 
@@ -93,7 +97,7 @@ def test_quiet_prints_only_diagnostics_sorted(capsys, tmp_path):
 def test_warnings_alone_exit_zero(capsys, tmp_path):
     path = tmp_path / "w.conf"
     path.write_text("include nowhere.conf\n")
-    status, out, err = run(capsys, "parse", "-q", str(path))
+    status, _out, err = run(capsys, "parse", "-q", str(path))
     assert status == 0 and "KA005" in err
 
 
@@ -115,7 +119,11 @@ def test_several_files_and_stdin(capsys, monkeypatch, tmp_path):
     "content, status, message",
     [
         (b"", 0, ""),
-        (b"\x00\x01\x02garbage" * 1000, 1, "F:1:1: KA001 binary file (NUL byte): not a keepalived configuration [syntax-error]"),
+        (
+            b"\x00\x01\x02garbage" * 1000,
+            1,
+            "F:1:1: KA001 binary file (NUL byte): not a keepalived configuration [syntax-error]",
+        ),
         (b"global_defs {\n router_id caf\xe9 \xff\xfe\n}\n", 0, ""),
         (b"\xef\xbb\xbfglobal_defs {\n}\n", 1, "F:1:1: KA001 file starts with a UTF-8 byte order mark"),
         (b"{{{{\n", 1, "F:1:1: KA001 unexpected '{'"),

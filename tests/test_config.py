@@ -6,8 +6,9 @@ machines without it.
 
 from __future__ import annotations
 
+from helpers import REPO
+
 from kagen.parse import parse_file
-from tests.conftest import REPO
 
 
 def instances():
@@ -49,7 +50,9 @@ def test_virtual_ipaddress_blocks_merge_and_keep_prefix_and_device():
         ("10.1.0.105", 28, None),
         ("10.1.0.106", 32, None),
     ]
-    assert [(str(v.address), v.prefix, v.dev) for v in found["PAIR"].virtual_ipaddresses] == [("10.1.0.100", 24, "eth0")]
+    assert [(str(v.address), v.prefix, v.dev) for v in found["PAIR"].virtual_ipaddresses] == [
+        ("10.1.0.100", 24, "eth0")
+    ]
 
 
 def test_last_statement_wins_and_positions_are_kept(parse):
@@ -63,7 +66,7 @@ def test_scripts_are_split_like_keepalived(parse):
     config = parse(
         "vrrp_script a {\n script \"/bin/sh -c 'exit 1'\"\n}\n"
         "vrrp_script b {\n script /usr/bin/check arg\n}\n"
-        "vrrp_instance V {\n notify_master \"/x 'a b'\\tc\" nobody nogroup\n notify \"/y \\\"q\"\n}\n"
+        'vrrp_instance V {\n notify_master "/x \'a b\'\\tc" nobody nogroup\n notify "/y \\"q"\n}\n'
     )
     scripts = {s.name: s.script for s in config.vrrp_scripts}
     assert scripts["a"].argv == ["/bin/sh", "-c", "exit 1"]
@@ -82,7 +85,12 @@ def test_virtual_servers_and_real_servers(parse):
     web, mark, group = config.virtual_servers
     assert (web.address, web.port, web.scheduler, web.method, web.protocol) == ("10.0.0.1", "80", "wlc", "DR", "TCP")
     (rs,) = web.real_servers
-    assert (rs.address, rs.port, rs.weight, [c.kind for c in rs.checkers]) == ("10.0.1.1", "8080", "3", ["TCP_CHECK", "HTTP_GET"])
+    assert (rs.address, rs.port, rs.weight, [c.kind for c in rs.checkers]) == (
+        "10.0.1.1",
+        "8080",
+        "3",
+        ["TCP_CHECK", "HTTP_GET"],
+    )
     assert (mark.fwmark, mark.address, group.group) == ("7", None, "G")
     assert [g.entries[0].words for g in config.virtual_server_groups] == [["10.0.0.2", "80"]]
 

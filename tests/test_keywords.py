@@ -93,12 +93,24 @@ def test_invalid_rows_are_not_accepted_anywhere():
     "parent, word, expected",
     [
         ("global_defs", "lvs_id", (False, "'lvs_id' was removed after keepalived 1.1.7; use 'router_id'")),
-        ("global_defs", "garp_master_delay", (False, "unknown keyword 'garp_master_delay'; did you mean 'vrrp_garp_master_delay'?")),
+        (
+            "global_defs",
+            "garp_master_delay",
+            (False, "unknown keyword 'garp_master_delay'; did you mean 'vrrp_garp_master_delay'?"),
+        ),
         ("global_defs", "priority", (True, "'priority' is not valid in global_defs; it belongs in vrrp_instance")),
-        ("", "interface", (True, "'interface' is not valid at the top level; it belongs in garp_group, in vrrp_instance")),
+        (
+            "",
+            "interface",
+            (True, "'interface' is not valid at the top level; it belongs in garp_group, in vrrp_instance"),
+        ),
         ("vrrp_instance", "prority", (False, "unknown keyword 'prority'; did you mean 'priority'?")),
         ("vrrp_instance", "State", (False, "unknown keyword 'State'; did you mean 'state'?")),
-        ("", "local_address_group", (False, "'local_address_group' belongs to the DPVS fork of keepalived, not to keepalived")),
+        (
+            "",
+            "local_address_group",
+            (False, "'local_address_group' belongs to the DPVS fork of keepalived, not to keepalived"),
+        ),
         ("virtual_server", "nat_mask", (False, "'nat_mask' was removed after keepalived 1.2.19")),
         ("vrrp_instance", "zzz", (False, "unknown keyword 'zzz'")),
     ],

@@ -33,7 +33,10 @@ def test_blocks_value_blocks_and_statements(parse):
     )
     assert shape(config.items) == [
         ("global_defs", ["router_id a", ("notification_email", ["a@b", "c@d"])]),
-        ("vrrp_instance VI", ["state MASTER", ("virtual_ipaddress", ["10.0.0.1/24 dev eth0"]), ("authentication", ["auth_type PASS"])]),
+        (
+            "vrrp_instance VI",
+            ["state MASTER", ("virtual_ipaddress", ["10.0.0.1/24 dev eth0"]), ("authentication", ["auth_type PASS"])],
+        ),
     ]
     assert config.diagnostics == []
     block = config.items[1]
@@ -43,7 +46,10 @@ def test_blocks_value_blocks_and_statements(parse):
 
 def test_same_keyword_is_a_block_at_top_level_and_a_value_block_in_an_instance(parse):
     config = parse("track_file tf {\n file /tmp/x\n}\nvrrp_instance V {\n track_file {\n  tf weight 2\n }\n}\n")
-    assert shape(config.items) == [("track_file tf", ["file /tmp/x"]), ("vrrp_instance V", [("track_file", ["tf weight 2"])])]
+    assert shape(config.items) == [
+        ("track_file tf", ["file /tmp/x"]),
+        ("vrrp_instance V", [("track_file", ["tf weight 2"])]),
+    ]
 
 
 def test_value_block_lines_are_entries_even_if_they_look_like_blocks(parse):
@@ -53,7 +59,9 @@ def test_value_block_lines_are_entries_even_if_they_look_like_blocks(parse):
 
 
 def test_unknown_block_is_kept_whole_and_reported_once(parse):
-    config = parse("virtual_server 1.1.1.1 80 {\n real_server 2.2.2.2 80 {\n  TCP_CHEK {\n   connect_timeout 3\n  }\n }\n}\n")
+    config = parse(
+        "virtual_server 1.1.1.1 80 {\n real_server 2.2.2.2 80 {\n  TCP_CHEK {\n   connect_timeout 3\n  }\n }\n}\n"
+    )
     rs = config.items[0].children[0]
     assert shape(rs.children) == [("TCP_CHEK", ["connect_timeout 3"])]
     assert not rs.children[0].known
@@ -125,7 +133,11 @@ def test_parser_is_built_once_and_gives_the_same_tree_from_its_cache(parse):
     assert parse_module.parser() is parse_module.parser()
     text = "vrrp_instance V {\n state MASTER\n}\n"
     fresh = parse_module.Lark.open_from_package(
-        "kagen.grammars", "keepalived.lark", parser="lalr", lexer=parse_module._Tokens, transformer=parse_module._Build()
+        "kagen.grammars",
+        "keepalived.lark",
+        parser="lalr",
+        lexer=parse_module._Tokens,
+        transformer=parse_module._Build(),
     )
     source = parse_module.read_text(text, "t.conf", "n")
     tokens = parse_module.Lexer(parse_module.table(), []).tokens(source.lines)

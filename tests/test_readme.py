@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from helpers import REPO
+
 from kagen.cli import build_parser
 from kagen.diagnostics import PARSE_CHECKS
-from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text()
 

@@ -6,25 +6,64 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import REPO, corpus_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kagen import source
 from kagen.dump import config_to_dict, outline
 from kagen.parse import parse_string
-from tests.conftest import REPO, corpus_files
 
 SAMPLES = [p.read_text(errors="replace") for p in corpus_files()] + [
-    p.read_text() for p in sorted((REPO / "tests" / "configs").rglob("*.conf")) + sorted((REPO / "examples").rglob("*.conf"))
+    p.read_text()
+    for p in sorted((REPO / "tests" / "configs").rglob("*.conf")) + sorted((REPO / "examples").rglob("*.conf"))
 ]
 
 # Fragments that exercise every branch of the reader and the lexer.
 PIECES = [
-    "vrrp_instance", "virtual_ipaddress", "unicast_peer", "global_defs", "virtual_server", "real_server",
-    "TCP_CHECK", "track_script", "authentication", "state", "priority", "1.2.3.4", "fd00::1", "10.0.0.1/24",
-    "{", "}", '"', "'", "#", "!", "\\", "$", "${", "$A=", "$B=x \\", "@a ", "@^a ", "~SEQ(N, 3)", "~LST(V, 1, 2)",
-    "~SEQx(", "include ", "include x.conf", " ", "\t", "\n", "\r\n", "\x00", "\ufeff", "\u00e9", "\x1c",
-    "a" * 400, "dev", "weight -10",
+    "vrrp_instance",
+    "virtual_ipaddress",
+    "unicast_peer",
+    "global_defs",
+    "virtual_server",
+    "real_server",
+    "TCP_CHECK",
+    "track_script",
+    "authentication",
+    "state",
+    "priority",
+    "1.2.3.4",
+    "fd00::1",
+    "10.0.0.1/24",
+    "{",
+    "}",
+    '"',
+    "'",
+    "#",
+    "!",
+    "\\",
+    "$",
+    "${",
+    "$A=",
+    "$B=x \\",
+    "@a ",
+    "@^a ",
+    "~SEQ(N, 3)",
+    "~LST(V, 1, 2)",
+    "~SEQx(",
+    "include ",
+    "include x.conf",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\x00",
+    "\ufeff",
+    "\u00e9",
+    "\x1c",
+    "a" * 400,
+    "dev",
+    "weight -10",
 ]
 
 text_inputs = st.lists(st.sampled_from(PIECES) | st.text(max_size=5), max_size=60).map("".join)
@@ -69,7 +108,7 @@ def test_any_bytes(data):
 def test_mutated_real_configurations(text, edits):
     for position, length, insert in edits:
         position %= len(text) + 1
-        text = text[:position] + insert + text[position + length:]
+        text = text[:position] + insert + text[position + length :]
     check(parse_string(text, "fuzz.conf", "a", directory="/nonexistent"), text.count("\n"))
 
 
@@ -85,7 +124,9 @@ def test_fast_path_reads_lines_exactly_like_the_general_path(text):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(source, "_SHORT", short)
             result = source.read_text(text, "fuzz.conf", "a", directory="/nonexistent")
-        lines = [(line.words, line.text, line.file.name, line.line, line.col, line.word_positions()) for line in result.lines]
+        lines = [
+            (line.words, line.text, line.file.name, line.line, line.col, line.word_positions()) for line in result.lines
+        ]
         return lines, [d.to_text() for d in result.diagnostics]
 
     assert read(source._SHORT) == read(-1)

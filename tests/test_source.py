@@ -234,7 +234,7 @@ def test_multi_line_definition_only_expands_last_on_a_line():
 
 def test_builtin_parameters():
     result = read_text(
-        "a ${_INSTANCE}\nb ${_PWD}\nc \"${_HASH}${_BANG}\"\nd ${_RANDOM 5 9}\ne ${_ENV KAGEN_TEST_ENV}\n",
+        'a ${_INSTANCE}\nb ${_PWD}\nc "${_HASH}${_BANG}"\nd ${_RANDOM 5 9}\ne ${_ENV KAGEN_TEST_ENV}\n',
         "t.conf",
         "node7",
         directory="/tmp",
@@ -393,9 +393,7 @@ def test_include_depth_limit(tree, monkeypatch):
     monkeypatch.setitem(source.LIMITS, "include_depth", 3)
     root = tree({f"{i}.conf": f"include {i + 1}.conf\n" for i in range(6)})
     result = source.read_config(str(root / "0.conf"), "n")
-    assert [(d.code, d.message) for d in result.diagnostics] == [
-        ("KA007", "includes nested deeper than 3 levels")
-    ]
+    assert [(d.code, d.message) for d in result.diagnostics] == [("KA007", "includes nested deeper than 3 levels")]
 
 
 def test_include_fan_out_limit(tree, monkeypatch):

@@ -1,0 +1,39 @@
+"""Helpers shared by the tests. The tests directory is on sys.path (not the repository root), so
+``import kagen`` always means the installed package, as in tox."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def shared_dir() -> Path | None:
+    """The project's shared material (corpus, references): $KAGEN_SHARED or ../shared."""
+    candidates = [os.environ.get("KAGEN_SHARED"), str(REPO.parent / "shared")]
+    for candidate in filter(None, candidates):
+        path = Path(candidate)
+        if (path / "corpus" / "keepalived-samples").is_dir():
+            return path
+    return None
+
+
+def corpus_files() -> list[Path]:
+    shared = shared_dir()
+    if shared is None:
+        return []
+    folder = shared / "corpus" / "keepalived-samples"
+    return sorted(path for path in folder.iterdir() if path.is_file() and path.name != "PROVENANCE.md")
+
+
+def require(problem: str | None) -> None:
+    """Skip with the reason; in CI (CI=true) a missing prerequisite fails instead."""
+    if problem is None:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {problem}")
+    pytest.skip(problem)
