@@ -10,6 +10,7 @@ import contextlib
 import functools
 import gc
 import os
+import pkgutil
 
 from lark import Lark, Transformer
 from lark.exceptions import LarkError
@@ -72,14 +73,16 @@ def _cache_path() -> str | bool:
 @functools.cache
 def parser() -> Lark:
     """The LALR parser, built once per process (and reused from the cache when it is current)."""
-    return Lark.open_from_package(
-        "kagen.grammars",
-        "keepalived.lark",
-        parser="lalr",
-        lexer=_Tokens,
-        transformer=_Build(),
-        cache=_cache_path(),
-    )
+    try:
+        grammar = pkgutil.get_data("kagen.grammars", "keepalived.lark")
+    except ImportError:
+        grammar = None
+    if grammar is None:
+        raise RuntimeError(
+            "kagen.grammars/keepalived.lark is missing: kagen is not installed (pip install .), or a "
+            "source checkout shadows the installed package"
+        )
+    return Lark(grammar.decode("utf-8"), parser="lalr", lexer=_Tokens, transformer=_Build(), cache=_cache_path())
 
 
 def parse_lines(source: SourceResult) -> list[Node]:

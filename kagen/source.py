@@ -241,18 +241,20 @@ class Reader:
                 special = _SPECIAL.search(raw)
                 if special is None:
                     stripped = raw.lstrip(" \t")
-                    if not stripped:
-                        continue
                     text = stripped.rstrip(" \t")
                     if text.isascii() and not text.startswith("include"):
-                        lines.append(Line(text.split(), text, file, number, len(raw) - len(stripped) + 1))
+                        words = text.split()
+                        if words:  # a line of blanks (\v, \f, \r ...) only gives nothing
+                            lines.append(Line(words, text, file, number, len(raw) - len(stripped) + 1))
                         continue
                 elif special.group() in "{}" and not raw[special.end() :].strip(" \t"):
                     brace = special.start()
                     head = raw[:brace].strip(" \t")
                     if head.isascii() and not head.startswith("include"):
-                        if head:
-                            lines.append(Line(head.split(), head, file, number, len(raw) - len(raw.lstrip(" \t")) + 1))
+                        words = head.split()
+                        if words:
+                            col = len(raw) - len(raw.lstrip(" \t")) + 1
+                            lines.append(Line(words, head, file, number, col))
                         char = special.group()
                         lines.append(Line([char], char, file, number, brace + 1))
                         continue

@@ -169,9 +169,10 @@ def test_internal_error_is_a_message_not_a_traceback(capsys, monkeypatch):
 
 
 def test_console_script_and_module_entry_points(tmp_path):
+    # From a neutral directory: "python -m" would otherwise import the checkout's kagen/.
     for command in (["kagen"], [sys.executable, "-m", "kagen"]):
-        done = subprocess.run([*command, "parse", "-q", EXAMPLE], capture_output=True, text=True)
-        assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+        done = subprocess.run([*command, "parse", "-q", EXAMPLE], capture_output=True, text=True, cwd=tmp_path)
+        assert (command[-1], done.returncode, done.stdout, done.stderr) == (command[-1], 0, "", "")
 
 
 def test_closed_pipe_is_quiet(tmp_path):

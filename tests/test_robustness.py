@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers import REPO, corpus_files
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kagen import source
@@ -119,6 +119,8 @@ def test_samples_loaded():
 
 @FUZZ
 @given(line_inputs | text_inputs)
+@example("a 1\r\n\r \r\n}\r\n")  # found by hypothesis: a line of carriage returns and a blank
+@example("\x0b {\n\x0b }\n")
 def test_fast_path_reads_lines_exactly_like_the_general_path(text):
     def read(short):
         with pytest.MonkeyPatch.context() as patch:
