@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from kagen import __version__
-from kagen.diagnostics import Diagnostic, Severity
+from kagen.diagnostics import Diagnostic
 from kagen.dump import config_to_dict, document, outline
 from kagen.parse import gc_paused, parse_file
 from kagen.source import InputError, default_config_id
@@ -32,7 +32,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     for path in args.files:
         config = parse_file(path, config_id)
         _print_diagnostics(config.diagnostics)
-        if any(d.severity is Severity.ERROR for d in config.diagnostics):
+        if config.has_errors:
             worst = EXIT_FINDINGS
         if args.json:
             documents.append(config_to_dict(config, path, config_id))

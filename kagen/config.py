@@ -33,6 +33,17 @@ def family_of(address: IPAddress | None) -> int | None:
     return None if address is None else address.version
 
 
+class Setting:
+    """A typed model's attribute for a keyword: the first argument of its effective (last)
+    statement, or None. ``instance.priority`` reads ``priority`` that way."""
+
+    def __init__(self, keyword: str) -> None:
+        self.keyword = keyword
+
+    def __get__(self, section: Section | None, owner: type) -> str | None:
+        return self if section is None else section.value(self.keyword)  # type: ignore[return-value]
+
+
 class Section:
     """A keyword block with keepalived's lookup rules: the last occurrence of a keyword wins,
     repeated value blocks append."""
@@ -171,21 +182,10 @@ class GlobalDefs:
 
 
 class VrrpInstance(Section):
-    @property
-    def state(self) -> str | None:
-        return self.value("state")
-
-    @property
-    def interface(self) -> str | None:
-        return self.value("interface")
-
-    @property
-    def virtual_router_id(self) -> str | None:
-        return self.value("virtual_router_id")
-
-    @property
-    def priority(self) -> str | None:
-        return self.value("priority")
+    state = Setting("state")
+    interface = Setting("interface")
+    virtual_router_id = Setting("virtual_router_id")
+    priority = Setting("priority")
 
     @property
     def unicast_src_ip(self) -> Line | None:
@@ -297,9 +297,7 @@ class RealServer(Section):
     def port(self) -> str | None:
         return self.block.args[1] if len(self.block.args) > 1 else None
 
-    @property
-    def weight(self) -> str | None:
-        return self.value("weight")
+    weight = Setting("weight")
 
     @property
     def checkers(self) -> list[Checker]:
@@ -329,9 +327,7 @@ class VirtualServer(Section):
         args = self.block.args
         return args[1] if self.address is not None and len(args) > 1 else None
 
-    @property
-    def protocol(self) -> str | None:
-        return self.value("protocol")
+    protocol = Setting("protocol")
 
     @property
     def scheduler(self) -> str | None:

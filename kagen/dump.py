@@ -160,6 +160,10 @@ def model_to_dict(config: Config) -> dict[str, object]:
             }
             for group in config.virtual_server_groups
         ],
+        **{
+            keyword: [{"words": entry.words, "loc": _loc(entry.pos)} for entry in config.static(keyword)]
+            for keyword in ("static_ipaddress", "static_routes", "static_rules")
+        },
     }
 
 

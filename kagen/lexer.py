@@ -64,14 +64,6 @@ class Lexer:
         pending: Line | None = None  # a line that opens a block if the next line is "{"
         values: ValueBlock | None = None  # the value block being filled
         for line in lines:
-            if values is not None:
-                if line.text == "}":
-                    values.close = line
-                    run.append(values)
-                    values = None
-                else:
-                    values.entries.append(line)
-                continue
             text = line.text
             if pending is not None:
                 header, pending = pending, None
@@ -91,14 +83,7 @@ class Lexer:
                         "entries up to the next '}', which then no longer closes the enclosing block",
                     )
                     values = ValueBlock(header, None)
-                    if text == "}":
-                        values.close = line
-                        run.append(values)
-                        values = None
-                    else:
-                        values.entries.append(line)
-                    continue
-                if text == "{" or kind == "block":
+                elif text == "{" or kind == "block":
                     if text != "{":
                         self._error(header, f"'{_describe(header)}' has no '{{' (keepalived: Missing '{{')")
                     if run:
@@ -117,6 +102,14 @@ class Lexer:
                         continue
                 else:
                     run.append(header)
+            if values is not None:
+                if text == "}":
+                    values.close = line
+                    run.append(values)
+                    values = None
+                else:
+                    values.entries.append(line)
+                continue
             if text == "}":
                 if not blocks:
                     self._error(line, "extra '}' with no block to close")

@@ -148,14 +148,37 @@ class Line:
         return self.pos_at(starts[index]) if index < len(starts) else self.pos
 
 
-class Block:
+class _Headed:
+    """What keyword blocks and value blocks share: a header line that names them."""
+
+    __slots__ = ()
+    start_pos = end_pos = column = end_line = end_column = None  # see Line
+    header: Line
+
+    @property
+    def keyword(self) -> str:
+        return self.header.words[0]
+
+    @property
+    def args(self) -> list[str]:
+        return self.header.words[1:]
+
+    @property
+    def line(self) -> int:
+        return self.header.line
+
+    @property
+    def pos(self) -> Position:
+        return self.header.pos
+
+
+class Block(_Headed):
     """A keyword block: header line, the ``{`` line (None when keepalived had to assume it),
     children, and the ``}`` line (None when the file ended first)."""
 
     __slots__ = ("children", "close", "header", "known", "open")
 
     type = "BLOCK"
-    start_pos = end_pos = column = end_line = end_column = None
 
     def __init__(self, header: Line, open_: Line | None, known: bool) -> None:
         self.header = header
@@ -167,30 +190,13 @@ class Block:
     def __repr__(self) -> str:
         return f"Block({self.header.text!r}, {len(self.children)} children)"
 
-    @property
-    def keyword(self) -> str:
-        return self.header.words[0]
 
-    @property
-    def args(self) -> list[str]:
-        return self.header.words[1:]
-
-    @property
-    def line(self) -> int:
-        return self.header.line
-
-    @property
-    def pos(self) -> Position:
-        return self.header.pos
-
-
-class ValueBlock:
+class ValueBlock(_Headed):
     """A value block such as ``virtual_ipaddress``: each line inside is one entry, not a keyword."""
 
     __slots__ = ("close", "entries", "header", "open")
 
     type = "LIST"
-    start_pos = end_pos = column = end_line = end_column = None
 
     def __init__(self, header: Line, open_: Line | None) -> None:
         self.header = header
@@ -200,22 +206,6 @@ class ValueBlock:
 
     def __repr__(self) -> str:
         return f"ValueBlock({self.header.text!r}, {len(self.entries)} entries)"
-
-    @property
-    def keyword(self) -> str:
-        return self.header.words[0]
-
-    @property
-    def args(self) -> list[str]:
-        return self.header.words[1:]
-
-    @property
-    def line(self) -> int:
-        return self.header.line
-
-    @property
-    def pos(self) -> Position:
-        return self.header.pos
 
 
 Node = Line | Block | ValueBlock

@@ -106,3 +106,13 @@ def test_sync_groups_global_defs_and_tracking(parse):
     refs = config.vrrp_instances[0].track("track_script")
     assert [(r.name, r.weight) for r in refs] == [("chk", "-20")]
     assert [r.name for r in config.vrrp_instances[0].track("track_interface")] == ["eth1"]
+
+
+def test_static_addresses_routes_and_rules(parse):
+    config = parse(
+        "static_ipaddress {\n 10.9.0.1/24 dev eth0\n}\nstatic_routes {\n 10.8.0.0/16 via 10.9.0.254\n}\n"
+        "static_rules {\n from 10.9.0.0/24 table 100\n}\nstatic_ipaddress {\n 10.9.0.2/24 dev eth1\n}\n"
+    )
+    assert [e.words[0] for e in config.static("static_ipaddress")] == ["10.9.0.1/24", "10.9.0.2/24"]
+    assert [e.text for e in config.static("static_routes")] == ["10.8.0.0/16 via 10.9.0.254"]
+    assert [e.words for e in config.static("static_rules")] == [["from", "10.9.0.0/24", "table", "100"]]
