@@ -14,8 +14,12 @@ from collections.abc import Sequence
 from kagen import __version__
 from kagen.diagnostics import Diagnostic
 from kagen.dump import config_to_dict, document, outline
+from kagen.lint import engine, registry, settings
+from kagen.lint.output import github, json_report, sarif, text
 from kagen.parse import gc_paused, parse_file
 from kagen.source import InputError, default_config_id
+
+FORMATTERS = {"text": text.render, "json": json_report.render, "sarif": sarif.render, "github": github.render}
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -48,6 +52,58 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return worst
 
 
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    options = settings.load(
+        {
+            "select": args.select,
+            "ignore": args.ignore,
+            "strict": args.strict or None,
+            "fragment": args.fragment or None,
+            "target_version": args.target_version,
+            "config_id": args.config_id,
+            "exclude": args.exclude,
+            "clusters": args.cluster,
+            "format": args.format,
+        }
+    )
+    result = engine.lint(args.paths or ["."], options)
+    sys.stdout.write(FORMATTERS[options.format](result, color=options.format == "text" and _color()))
+    return result.exit_code(options.strict)
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    if args.rule is None:
+        for rule in registry.RULES:
+            print(f"{rule.code}  {rule.name:<24} {rule.severity!s:<8} {rule.summary()}")
+        return EXIT_OK
+    found = [rule for rule in registry.RULES if registry.matches(rule, args.rule) and len(args.rule) >= 5]
+    if not found:
+        raise InputError(f"no rule '{args.rule}' (kagen rules lists them)")
+    rule = found[0]
+    doc = rule.doc()
+    print(f"{rule.code} {rule.name} ({rule.severity}, scope: {rule.scope})")
+    if rule.beyond_keepalived:
+        print("Goes beyond keepalived: keepalived itself accepts what this rule reports.")
+    if rule.whole_config:
+        print("Needs the whole configuration: silent with --fragment.")
+    for name in ("What", "Why", "Example", "Fix"):
+        if name in doc:
+            body = doc[name]
+            if name == "Example":
+                print(f"\n{name}:\n" + "\n".join("    " + line for line in body.splitlines()))
+            else:
+                print(f"\n{name}: {body}")
+    return EXIT_OK
+
+
+def _codes(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kagen",
@@ -74,6 +130,61 @@ def build_parser() -> argparse.ArgumentParser:
         help="keepalived's -i: keep '@ID' lines for this ID (default: the short host name)",
     )
     parse.set_defaults(func=cmd_parse)
+
+    lint = commands.add_parser(
+        "lint",
+        help="check configurations: keepalived's own errors, unicast safety, pairs",
+        description="Check keepalived configurations. Files are read the way keepalived reads them; "
+        "directories are searched for keepalived configuration files (files they include are "
+        "checked as part of them). Settings come from .kagen.toml or [tool.kagen] in pyproject.toml, "
+        "found from the working directory upward; options given here replace them.",
+        epilog="exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage or I/O error",
+    )
+    lint.add_argument("paths", nargs="*", metavar="PATH", help="files, directories, - for standard input (default: .)")
+    lint.add_argument("--format", choices=settings.FORMATS, help="output format (default: text)")
+    lint.add_argument(
+        "--select",
+        type=_codes,
+        metavar="CODES",
+        help="only these rules: codes, prefixes (KA1) or names, comma-separated",
+    )
+    lint.add_argument(
+        "--ignore", type=_codes, metavar="CODES", help="skip these rules: codes, prefixes or names, comma-separated"
+    )
+    lint.add_argument(
+        "--target-version",
+        metavar="X.Y.Z",
+        help="the keepalived release that will read the files (default: the newest kagen knows)",
+    )
+    lint.add_argument(
+        "--fragment", action="store_true", help="the files are conf.d pieces: no errors for things defined elsewhere"
+    )
+    lint.add_argument("--strict", action="store_true", help="warnings fail too (exit status 1)")
+    lint.add_argument(
+        "--config-id", metavar="ID", help="keepalived's -i: keep '@ID' lines for this ID (default: the short host name)"
+    )
+    lint.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="skip files and directories matching this glob (repeatable)",
+    )
+    lint.add_argument(
+        "--cluster",
+        action="append",
+        type=_codes,
+        metavar="FILE,FILE",
+        help="these files are the members of one cluster: match their instances by name (repeatable)",
+    )
+    lint.set_defaults(func=cmd_lint)
+
+    rules = commands.add_parser(
+        "rules",
+        help="list the rules, or explain one",
+        description="Without an argument, list every rule; with a code or name, explain it: what, why, example, fix.",
+    )
+    rules.add_argument("rule", nargs="?", metavar="CODE", help="a rule code (KA101) or name (multicast-instance)")
+    rules.set_defaults(func=cmd_rules)
     return parser
 
 
@@ -86,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with gc_paused():
             return args.func(args)
-    except InputError as exc:
+    except (InputError, settings.SettingsError, registry.UnknownSelector) as exc:
         print(f"kagen: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from functools import cached_property
 
-from kagen.diagnostics import Diagnostic, Severity
+from kagen.diagnostics import Diagnostic, Position, Severity
 from kagen.tree import Block, Line, Node, SourceFile, ValueBlock, split_quoted_escaped
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -58,6 +58,11 @@ class Section:
     @property
     def line(self) -> Line:
         return self.block.header
+
+    @property
+    def end(self) -> Position | None:
+        """Where the block ends (its '}'), for findings about the whole block."""
+        return self.block.close.pos if self.block.close is not None else None
 
     def nodes(self, keyword: str) -> list[Node]:
         return [node for node in self.block.children if node.keyword == keyword]
@@ -301,7 +306,7 @@ class RealServer(Section):
 
     @property
     def checkers(self) -> list[Checker]:
-        return [Checker(node) for node in self.block.children if isinstance(node, Block) and node.known]
+        return [Checker(node) for node in self.block.children if isinstance(node, Block)]
 
 
 class VirtualServer(Section):

@@ -62,15 +62,26 @@ PARSE_CHECKS = (
 
 
 class Diagnostic:
-    """One finding. ``severity`` may differ from the check's default (e.g. strict include variants)."""
+    """One finding. ``severity`` may differ from the check's default (e.g. strict include variants).
+    ``end``, when set, is the last position the finding covers (a block a missing brace breaks)."""
 
-    __slots__ = ("check", "message", "pos", "severity")
+    __slots__ = ("check", "end", "message", "pos", "severity")
 
-    def __init__(self, check: Check, pos: Position, message: str, severity: Severity) -> None:
+    def __init__(
+        self, check: Check, pos: Position, message: str, severity: Severity, end: Position | None = None
+    ) -> None:
         self.check = check
         self.pos = pos
         self.message = message
         self.severity = severity
+        self.end = end
+
+    def covers(self, file: str, line: int) -> bool:
+        if file != self.pos.file:
+            return False
+        if self.end is None:
+            return line == self.pos.line
+        return self.pos.line <= line <= self.end.line
 
     def __repr__(self) -> str:
         return f"Diagnostic({self.to_text()!r})"
@@ -104,6 +115,8 @@ class Diagnostic:
             "name": self.check.name,
             "severity": str(self.severity),
             "message": self.message,
+            "end_line": self.end.line if self.end is not None else None,
+            "end_col": self.end.col if self.end is not None else None,
         }
 
 

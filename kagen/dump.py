@@ -63,7 +63,6 @@ def node_to_dict(node: Node) -> dict[str, object]:
     return {
         "type": "block",
         **_header(node.header),
-        "known": node.known,
         "open": _line_loc(node.open),
         "close": _line_loc(node.close),
         "children": [node_to_dict(child) for child in node.children],

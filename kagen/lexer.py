@@ -1,17 +1,19 @@
 """Logical lines to parser tokens, deciding block kinds from the keyword table.
 
 keepalived decides what a ``{`` means from the keyword before it: a keyword block holds more
-keywords, a value block (``virtual_ipaddress``, ``unicast_peer``, ...) holds one entry per line,
-and anything else followed by ``{`` is an error. The lexer keeps the stack of blocks it is in to
-look keywords up in the right place, and resolves brace mistakes the way keepalived does, with a
-diagnostic, so that the grammar always receives a balanced stream.
+keywords, a value block (``virtual_ipaddress``, ``unicast_peer``, ...) holds one entry per line.
+Anything else followed by ``{`` is an error that keepalived answers by ignoring the ``{`` and
+reading what follows as part of the enclosing block, whose ``}`` then comes early. The lexer
+keeps the stack of blocks it is in to look keywords up in the right place and repeats
+keepalived's recovery for every brace mistake, with a diagnostic, so that the tree kagen builds
+is the one keepalived acts on and the grammar always receives a balanced stream.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kagen.diagnostics import MISPLACED_KEYWORD, SYNTAX_ERROR, UNKNOWN_KEYWORD, Diagnostic, diagnostic
+from kagen.diagnostics import MISPLACED_KEYWORD, SYNTAX_ERROR, UNKNOWN_KEYWORD, Diagnostic, Position, diagnostic
 from kagen.keywords import Keyword, KeywordTable
 from kagen.tree import Block, Line, ValueBlock
 
@@ -34,7 +36,11 @@ class Items(list):
     start_pos = end_pos = line = column = end_line = end_column = None
 
 
-_UNKNOWN: dict[str, Keyword] = {}
+def _close(broken: list[Diagnostic], line: Line) -> list[Diagnostic]:
+    """Let the pending missing-brace diagnostics cover up to ``line``; nothing is pending after."""
+    for found in broken:
+        found.end = line.pos
+    return []
 
 
 def _describe(header: Line) -> str:
@@ -46,65 +52,87 @@ class Lexer:
         self.table = table
         self.diagnostics = diagnostics
 
-    def _error(self, line: Line, message: str) -> None:
-        self.diagnostics.append(diagnostic(SYNTAX_ERROR, line.pos, message))
+    def _error(self, pos: Position, message: str) -> Diagnostic:
+        found = diagnostic(SYNTAX_ERROR, pos, message)
+        self.diagnostics.append(found)
+        return found
 
-    def _unknown(self, line: Line, parent: str | None) -> None:
-        """Report a keyword that is not valid where it stands (not inside unknown blocks)."""
-        if parent is None:
-            return
+    def _unknown(self, line: Line, parent: str) -> None:
         misplaced, message = self.table.explain_unknown(parent, line.words[0])
         self.diagnostics.append(diagnostic(MISPLACED_KEYWORD if misplaced else UNKNOWN_KEYWORD, line.pos, message))
 
     def tokens(self, lines: list[Line]) -> Iterator[object]:
         contexts: list[dict[str, Keyword]] = [self.table.root]
-        parents: list[str | None] = [""]  # keyword path of each context; None inside unknown blocks
+        parents: list[str] = [""]  # keyword path of each open block
         blocks: list[Block] = []
         run = Items()  # statements and value blocks since the last block boundary
         pending: Line | None = None  # a line that opens a block if the next line is "{"
         values: ValueBlock | None = None  # the value block being filled
+        depth = 0  # keepalived's own count of "{" and "}" lines, which reports "Extra '}'"
+        # keepalived's processes that do not own a top-level block skip it by counting braces; a
+        # missing '{' makes them stop early and read the rest of that top-level block as top-level
+        # lines, complaining about each. So such a diagnostic covers up to the block's end.
+        broken: list[Diagnostic] = []
+        last = None
         for line in lines:
+            last = line
             text = line.text
+            if text == "{":
+                depth += 1
+            elif text == "}":
+                depth -= 1
+                if depth < 0:
+                    depth = 0
+                    if blocks or values is not None:
+                        self._error(line.pos, "'}' with no matching '{' (a '{' is missing above; keepalived: Extra '}')")
             if pending is not None:
                 header, pending = pending, None
                 keyword = contexts[-1].get(header.words[0])
                 if keyword is None:
-                    kind = None
                     self._unknown(header, parents[-1])
-                else:
-                    kind = keyword.kind
+                kind = keyword.kind if keyword is not None else None
                 if kind == "list":
+                    values = ValueBlock(header, line if text == "{" else None)
                     if text == "{":
-                        values = ValueBlock(header, line)
                         continue
-                    self._error(
-                        header,
-                        f"'{header.words[0]}' has no '{{': keepalived takes the following lines as its "
-                        "entries up to the next '}', which then no longer closes the enclosing block",
-                    )
-                    values = ValueBlock(header, None)
-                elif text == "{" or kind == "block":
+                    broken.append(self._error(
+                        header.pos,
+                        f"'{header.words[0]}' has no '{{': keepalived takes the lines up to "
+                        "the next '}' as its entries, and that '}' then no longer closes the enclosing block",
+                    ))
+                elif kind == "block":
+                    block = Block(header, line if text == "{" else None)
                     if text != "{":
-                        self._error(header, f"'{_describe(header)}' has no '{{' (keepalived: Missing '{{')")
+                        broken.append(
+                            self._error(
+                                header.pos, f"'{_describe(header)}' is not followed by '{{' (keepalived: Missing '{{')"
+                            )
+                        )
                     if run:
                         yield run
                         run = Items()
-                    block = Block(header, line if text == "{" else None, kind == "block")
                     blocks.append(block)
-                    if kind == "block":
-                        contexts.append(keyword.children)
-                        parents.append(keyword.path)
-                    else:
-                        contexts.append(_UNKNOWN)
-                        parents.append(None)
+                    contexts.append(keyword.children)
+                    parents.append(keyword.path)
                     yield block
                     if text == "{":
                         continue
                 else:
                     run.append(header)
+                    if text == "{":
+                        what = "an unknown keyword" if keyword is None else "not a block keyword"
+                        where = f"'{_describe(blocks[-1].header)}'" if blocks else "the top level"
+                        self._error(
+                            line.pos,
+                            f"unexpected '{{' after '{header.words[0]}', {what}: keepalived ignores it and reads "
+                            f"the following lines as part of {where}, up to the next '}}'",
+                        )
+                        continue
             if values is not None:
                 if text == "}":
                     values.close = line
+                    if not blocks:
+                        broken = _close(broken, line)
                     run.append(values)
                     values = None
                 else:
@@ -112,9 +140,11 @@ class Lexer:
                 continue
             if text == "}":
                 if not blocks:
-                    self._error(line, "extra '}' with no block to close")
+                    self._error(line.pos, "'}' at the top level: there is no block to close (keepalived: Extra '}')")
                     continue
                 blocks.pop()
+                if not blocks:
+                    broken = _close(broken, line)
                 contexts.pop()
                 parents.pop()
                 if run:
@@ -123,7 +153,7 @@ class Lexer:
                 line.type = "CLOSE"
                 yield line
             elif text == "{":
-                self._error(line, "unexpected '{' (keepalived ignores it)")
+                self._error(line.pos, "unexpected '{' (keepalived ignores it)")
             else:
                 pending = line
         if pending is not None:
@@ -131,15 +161,15 @@ class Lexer:
             if keyword is None:
                 self._unknown(pending, parents[-1])
             elif keyword.kind in ("block", "list"):
-                self._error(pending, f"'{_describe(pending)}' has no '{{' before the end of the file")
+                self._error(pending.pos, f"'{_describe(pending)}' has no '{{' before the end of the file")
             run.append(pending)
         if values is not None:
-            self._error(
-                values.header, f"'{_describe(values.header)}' is not closed: missing '}}' at the end of the file"
-            )
+            self._error(values.header.pos, f"'{_describe(values.header)}' is not closed: missing '}}' at the end of the file")
             run.append(values)
+        if last is not None:
+            _close(broken, last)
         if run:
             yield run
         for block in reversed(blocks):
-            self._error(block.header, f"'{_describe(block.header)}' is not closed: missing '}}' at the end of the file")
+            self._error(block.header.pos, f"'{_describe(block.header)}' is not closed: missing '}}' at the end of the file")
             yield END_OF_INPUT

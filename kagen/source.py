@@ -225,6 +225,7 @@ class Reader:
                 "keyword (save the file without BOM)",
             )
             text = text[1:]
+        file.text = text
         physical = text.split("\n")
         if physical[-1] == "":
             physical.pop()

@@ -70,7 +70,7 @@ class Comment(NamedTuple):
 class SourceFile:
     """A file that was read: the top-level one or one reached by ``include``."""
 
-    __slots__ = ("comments", "included_from", "name", "path", "realpath")
+    __slots__ = ("comments", "included_from", "name", "path", "realpath", "text")
 
     def __init__(self, name: str, path: str, realpath: str, included_from: Position | None = None) -> None:
         self.name = name  # as the user sees it: the path given, or the include joined to its parent
@@ -78,6 +78,7 @@ class SourceFile:
         self.realpath = realpath  # symlinks resolved: identifies the file for include cycles
         self.included_from = included_from
         self.comments: list[Comment] = []
+        self.text = ""  # the decoded content, for rules that look at the physical lines
 
     def __repr__(self) -> str:
         return f"SourceFile({self.name!r})"
@@ -176,16 +177,15 @@ class Block(_Headed):
     """A keyword block: header line, the ``{`` line (None when keepalived had to assume it),
     children, and the ``}`` line (None when the file ended first)."""
 
-    __slots__ = ("children", "close", "header", "known", "open")
+    __slots__ = ("children", "close", "header", "open")
 
     type = "BLOCK"
 
-    def __init__(self, header: Line, open_: Line | None, known: bool) -> None:
+    def __init__(self, header: Line, open_: Line | None) -> None:
         self.header = header
         self.open = open_
         self.children: list[Node] = []
         self.close: Line | None = None
-        self.known = known  # False: the keyword does not open a block in this context
 
     def __repr__(self) -> str:
         return f"Block({self.header.text!r}, {len(self.children)} children)"

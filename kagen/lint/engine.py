@@ -1,0 +1,111 @@
+"""Run the selected rules over parsed configurations and decide the verdict.
+
+Order: parse every file (reader and parser findings come with the parse), run each file-scope
+rule on each file and each files-scope rule on all of them, then drop what the settings and the
+inline ``# kagen: disable=...`` comments silence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from kagen.diagnostics import Diagnostic, Severity
+from kagen.keywords import table
+from kagen.lint import registry
+from kagen.lint.context import FileContext
+from kagen.lint.files import expand
+from kagen.lint.rule import Scope
+from kagen.lint.settings import Options
+from kagen.parse import parse_file
+from kagen.source import default_config_id
+
+_DISABLE = re.compile(r"kagen:\s*disable(-file)?(?:\s*=\s*([\w,\s-]+))?")
+
+
+@dataclass
+class LintResult:
+    files: list[str]
+    findings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    def exit_code(self, strict: bool) -> int:
+        return 1 if self.errors or (strict and self.findings) else 0
+
+
+def _silenced(ctxs: list[FileContext]):
+    """Per file name: {line: selectors} for inline disables, and file-wide selectors (None = all)."""
+    lines: dict[str, dict[int, list[str] | None]] = {}
+    files: dict[str, list[str] | None] = {}
+    for ctx in ctxs:
+        for source in ctx.config.files:
+            for comment in source.comments:
+                match = _DISABLE.search(comment.text)
+                if match is None:
+                    continue
+                selectors = [s for s in re.split(r"[,\s]+", match.group(2) or "") if s] or None
+                if match.group(1):
+                    files[source.name] = selectors
+                else:
+                    lines.setdefault(source.name, {})[comment.line] = selectors
+    return lines, files
+
+
+def _applies(selectors: list[str] | None, finding: Diagnostic) -> bool:
+    if selectors is None:
+        return True
+    rule = registry.BY_CODE.get(finding.code)
+    return rule is not None and any(registry.matches(rule, selector) for selector in selectors)
+
+
+def contexts(paths: list[str], options: Options) -> list[FileContext]:
+    """Parse the files to lint (directories walked); files that another walked file includes are
+    checked as part of it, not again on their own."""
+    config_id = options.config_id if options.config_id is not None else default_config_id()
+    keywords = table()
+    found = expand(paths, options.exclude)
+    ctxs = [(FileContext(path, parse_file(path, config_id), options, keywords), named) for path, named in found]
+    included = {source.realpath for ctx, _ in ctxs for source in ctx.config.files[1:]}
+    return [ctx for ctx, named in ctxs if named or os.path.realpath(ctx.path) not in included]
+
+
+def run(ctxs: list[FileContext], options: Options) -> LintResult:
+    codes = registry.enabled(options.select, options.ignore)
+    rules = [rule for rule in registry.RULES if rule.code in codes and not rule.parser]
+    if options.fragment:
+        rules = [rule for rule in rules if not rule.whole_config]
+    findings: list[Diagnostic] = []
+    for ctx in ctxs:
+        findings.extend(d for d in ctx.config.diagnostics if d.code in codes)
+        for rule in rules:
+            if rule.scope is Scope.FILE:
+                findings.extend(rule.check(ctx))
+    for rule in rules:
+        if rule.scope is Scope.FILES:
+            findings.extend(rule.check_files(ctxs))
+    lines, files = _silenced(ctxs)
+    kept = {
+        finding
+        for finding in findings
+        if not (
+            (finding.pos.file in files and _applies(files[finding.pos.file], finding))
+            or (
+                finding.pos.line in lines.get(finding.pos.file, {})
+                and _applies(lines[finding.pos.file][finding.pos.line], finding)
+            )
+        )
+    }
+    return LintResult([ctx.path for ctx in ctxs], sorted(kept, key=Diagnostic.sort_key))
+
+
+def lint(paths: list[str], options: Options) -> LintResult:
+    """Lint files and directories (``-`` for standard input) with the given options."""
+    return run(contexts(paths, options), options)

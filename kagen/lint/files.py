@@ -1,0 +1,63 @@
+"""Which files ``kagen lint`` reads: files named on the command line always, and, inside
+directories, files that look like keepalived configurations."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import re
+
+from kagen.keywords import table
+from kagen.source import InputError
+
+NAME_PATTERNS = ("*.conf", "keepalived*", "*.keepalived", "*.cfg")
+SNIFF_BYTES = 65536
+
+
+def _looks_like_keepalived(path: str) -> bool:
+    """A top-level keepalived keyword at the start of a line within the first 64 KiB."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return bool(_top_level_keyword().search(head))
+
+
+@functools.cache
+def _top_level_keyword() -> re.Pattern:
+    names = sorted(table().root, key=len, reverse=True) + ["include"]
+    return re.compile(r"^[ \t]*(?:" + "|".join(map(re.escape, names)) + r")\b", re.M)
+
+
+def _excluded(path: str, exclude: list[str]) -> bool:
+    return any(
+        fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern) for pattern in exclude
+    )
+
+
+def expand(paths: list[str], exclude: list[str]) -> list[tuple[str, bool]]:
+    """(path, named) for every file to lint; ``named`` is False for files found in directories."""
+    found: list[tuple[str, bool]] = []
+    for path in paths:
+        if path == "-":
+            found.append((path, True))
+        elif os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(
+                    d for d in dirs if not d.startswith(".") and not _excluded(os.path.join(root, d), exclude)
+                )
+                for name in sorted(files):
+                    candidate = os.path.join(root, name)
+                    if name.startswith(".") or _excluded(candidate, exclude):
+                        continue
+                    if any(fnmatch.fnmatch(name, pattern) for pattern in NAME_PATTERNS) and _looks_like_keepalived(
+                        candidate
+                    ):
+                        found.append((candidate, False))
+        elif os.path.exists(path):
+            found.append((path, True))
+        else:
+            raise InputError(f"{path}: No such file or directory")
+    return found

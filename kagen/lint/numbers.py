@@ -1,0 +1,57 @@
+"""keepalived's number readers (``read_unsigned``, ``read_int``, ``read_decimal_unsigned`` in
+``lib/parser.c``), as checks: each returns why keepalived rejects a word, or None.
+
+The rules use them so that "is this a valid priority" means exactly what it means to keepalived:
+decimal only, a leading '+' allowed, '-' refused for unsigned values, at most six decimal places
+for seconds, and an empty quoted string read as 0.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+_UNSIGNED = re.compile(r"[ \t\f\n\r\v]*\+?[0-9]*")
+_SIGNED = re.compile(r"[ \t\f\n\r\v]*[+-]?[0-9]*")
+_DECIMAL = re.compile(r"[ \t\f\n\r\v]*\+?[0-9]*(\.[0-9]*)?")
+DECIMAL_PLACES = 6
+
+
+def _range(value: Decimal, low: str | None, high: str | None) -> str | None:
+    if (low is not None and value < Decimal(low)) or (high is not None and value > Decimal(high)):
+        return f"outside {low or ''}..{high or ''}"
+    return None
+
+
+def _integer(text: str) -> Decimal:
+    digits = text.strip(" \t\f\n\r\v").lstrip("+")
+    return Decimal(digits) if digits not in ("", "-") else Decimal(0)
+
+
+def unsigned(word: str, low: str | None, high: str | None) -> str | None:
+    if word.lstrip(" \t\f\n\r\v").startswith("-"):
+        return "is negative"
+    if not _UNSIGNED.fullmatch(word):
+        return "is not a whole number"
+    return _range(_integer(word), low, high)
+
+
+def signed(word: str, low: str | None, high: str | None) -> str | None:
+    if not _SIGNED.fullmatch(word):
+        return "is not a whole number"
+    return _range(_integer(word), low, high)
+
+
+def decimal(word: str, low: str | None, high: str | None) -> str | None:
+    if word.startswith("-"):
+        return "is negative"
+    if not _DECIMAL.fullmatch(word):
+        return "is not a number"
+    whole, _, fraction = word.strip(" \t\f\n\r\v").lstrip("+").partition(".")
+    if len(fraction) > DECIMAL_PLACES:
+        return f"has more than {DECIMAL_PLACES} decimal places"
+    value = Decimal(f"{whole or 0}.{fraction or 0}")
+    return _range(value, low, high)
+
+
+READERS = {"uint": unsigned, "int": signed, "dec": decimal}

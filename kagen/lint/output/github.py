@@ -1,0 +1,26 @@
+"""``--format github``: GitHub Actions workflow commands, one annotation per finding."""
+
+from __future__ import annotations
+
+from kagen.diagnostics import Severity
+from kagen.lint.engine import LintResult
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(result: LintResult, color: bool = False) -> str:
+    lines = []
+    for finding in result.findings:
+        level = "error" if finding.severity is Severity.ERROR else "warning"
+        pos = finding.pos
+        lines.append(
+            f"::{level} file={_property(pos.file)},line={pos.line},col={pos.col},"
+            f"title={_property(finding.code + ' ' + finding.name)}::{_data(finding.message)}"
+        )
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,92 @@
+"""``--format sarif``: SARIF 2.1.0 for code scanning (GitHub and others), with every rule's
+documentation as help text."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+from urllib.parse import quote
+
+from kagen import __version__
+from kagen.diagnostics import Severity
+from kagen.lint import registry
+from kagen.lint.engine import LintResult
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _level(severity: Severity) -> str:
+    return "error" if severity is Severity.ERROR else "warning"
+
+
+def _rule(rule) -> dict:
+    doc = rule.doc()
+    help_text = "\n\n".join(f"{name}: {doc[name]}" for name in ("What", "Why", "Example", "Fix") if name in doc)
+    markdown = "\n\n".join(
+        f"**{name}**\n\n```\n{doc[name]}\n```" if name == "Example" else f"**{name}:** {doc[name]}"
+        for name in ("What", "Why", "Example", "Fix")
+        if name in doc
+    )
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": doc.get("What", rule.name)},
+        "fullDescription": {"text": f"{doc.get('What', '')} {doc.get('Why', '')}".strip()},
+        "help": {"text": help_text, "markdown": markdown},
+        "defaultConfiguration": {"level": _level(rule.severity)},
+        "properties": {"tags": [str(rule.scope)] + (["beyond-keepalived"] if rule.beyond_keepalived else [])},
+    }
+
+
+def _uri(path: str) -> tuple[str, bool]:
+    """A URI for the file: relative to the working directory when possible."""
+    if path == "<stdin>":
+        return "stdin", True
+    if os.path.isabs(path):
+        return pathlib.Path(path).as_uri(), False
+    return quote(pathlib.PurePath(os.path.normpath(path)).as_posix()), True
+
+
+def render(result: LintResult, color: bool = False) -> str:
+    rules = list(registry.RULES)
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    results = []
+    for finding in result.findings:
+        uri, relative = _uri(finding.pos.file)
+        location = {"uri": uri, **({"uriBaseId": "%SRCROOT%"} if relative else {})}
+        results.append(
+            {
+                "ruleId": finding.code,
+                "ruleIndex": index[finding.code],
+                "level": _level(finding.severity),
+                "message": {"text": finding.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": location,
+                            "region": {"startLine": finding.pos.line, "startColumn": finding.pos.col},
+                        }
+                    }
+                ],
+            }
+        )
+    document = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "kagen",
+                        "version": __version__,
+                        "rules": [_rule(rule) for rule in rules],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": pathlib.Path(os.getcwd()).as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=1) + "\n"

@@ -1,0 +1,35 @@
+"""The explicit list of rules, and selection by code, code prefix or name."""
+
+from __future__ import annotations
+
+from kagen.lint.rule import Rule
+from kagen.lint.rules import pairs, references, syntax, unicast, values
+
+RULES: tuple[Rule, ...] = syntax.RULES + unicast.RULES + values.RULES + references.RULES + pairs.RULES
+BY_CODE = {rule.code: rule for rule in RULES}
+
+
+class UnknownSelector(ValueError):
+    pass
+
+
+def matches(rule: Rule, selector: str) -> bool:
+    """``ALL``, a code (KA101), a code prefix (KA1, KA10) or a rule name (multicast-instance)."""
+    selector = selector.strip()
+    return selector.upper() == "ALL" or rule.code.startswith(selector.upper()) or rule.name == selector.lower()
+
+
+def check_selectors(selectors: list[str]) -> None:
+    for selector in selectors:
+        if not any(matches(rule, selector) for rule in RULES):
+            raise UnknownSelector(f"'{selector}' matches no rule (see kagen rules)")
+
+
+def enabled(select: list[str], ignore: list[str]) -> frozenset[str]:
+    """Codes of the rules that ``select`` picks and ``ignore`` does not drop."""
+    check_selectors(select + ignore)
+    return frozenset(
+        rule.code
+        for rule in RULES
+        if any(matches(rule, s) for s in select) and not any(matches(rule, s) for s in ignore)
+    )

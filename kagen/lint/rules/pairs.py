@@ -1,0 +1,227 @@
+"""KA5xx: consistency across the members of an active/standby pair or cluster.
+
+The configurations of the members are given together (``kagen lint a.conf b.conf``). Instances
+are matched across files by virtual_router_id and interface, or, for the files named together in
+``--cluster a.conf,b.conf``, by instance name (interfaces often differ between nodes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+
+from kagen.config import VrrpInstance, parse_address
+from kagen.diagnostics import Diagnostic, Severity
+from kagen.lint.context import FileContext
+from kagen.lint.rule import Rule, Scope
+from kagen.tree import Line
+
+Member = tuple[FileContext, VrrpInstance]
+
+
+def clusters(ctxs: list[FileContext]) -> list[list[Member]]:
+    """Groups of instances, one per cluster, each with members from at least two files."""
+    named = [set(map(os.path.realpath, group)) for group in (ctxs[0].options.clusters if ctxs else [])]
+    groups: dict[tuple, list[Member]] = defaultdict(list)
+    for ctx in ctxs:
+        where = next((i for i, group in enumerate(named) if os.path.realpath(ctx.path) in group), None)
+        for instance in ctx.config.vrrp_instances:
+            if where is not None:
+                key = ("cluster", where, instance.name)
+            elif instance.virtual_router_id is not None and instance.interface is not None:
+                key = ("vrid", instance.virtual_router_id, instance.interface)
+            else:
+                continue
+            groups[key].append((ctx, instance))
+    return [members for members in groups.values() if len({id(ctx) for ctx, _ in members}) > 1]
+
+
+def _label(member: Member) -> str:
+    ctx, instance = member
+    return f"{instance.name} in {ctx.path}"
+
+
+def _vips(instance: VrrpInstance) -> frozenset:
+    return frozenset((vip.address, vip.network_prefix) for vip in instance.virtual_ipaddresses if vip.valid)
+
+
+def _auth(instance: VrrpInstance) -> tuple:
+    for block in instance.blocks("authentication")[-1:]:
+        values = {n.keyword: n.args[0] for n in block.children if isinstance(n, Line) and n.args}
+        return values.get("auth_type"), values.get("auth_pass", "")[:8]
+    return None, None
+
+
+def _priority(instance: VrrpInstance) -> int:
+    """keepalived's effective priority: as given, else 255 for state MASTER and 100 otherwise."""
+    text = instance.priority
+    if text is not None and text.strip().isdigit():
+        return int(text)
+    return 255 if instance.state == "MASTER" else 100
+
+
+class ClusterMismatch(Rule):
+    """What: Members of one cluster that disagree on what must be equal: virtual_router_id (with
+    --cluster), the virtual IP addresses, or the authentication.
+    Why: VRRP nodes only accept adverts for their own VRID and with matching authentication, and
+    a member with other addresses brings up different addresses when it becomes MASTER.
+    Example:
+        # web-a.conf                      # web-b.conf
+        virtual_ipaddress {               virtual_ipaddress {
+            192.168.0.100/24                  192.168.0.101/24
+        }                                 }
+    Fix: Give every member the same virtual_router_id, virtual_ipaddress list and authentication.
+    """
+
+    code, name, severity, scope = "KA501", "cluster-mismatch", Severity.ERROR, Scope.FILES
+    reads = ("vrrp_instance",)
+
+    def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
+        for members in clusters(ctxs):
+            (first_ctx, first), *others = members
+            for ctx, instance in others:
+                if instance.virtual_router_id != first.virtual_router_id:
+                    line = instance.get("virtual_router_id") or instance.line
+                    yield ctx.report(
+                        self,
+                        line.pos,
+                        f"virtual_router_id {instance.virtual_router_id} differs from {first.virtual_router_id} "
+                        f"of {_label((first_ctx, first))}",
+                    )
+                if _vips(instance) != _vips(first):
+                    theirs = ", ".join(sorted(f"{a}/{p}" for a, p in _vips(first)))
+                    yield ctx.report(
+                        self,
+                        (instance.nodes("virtual_ipaddress") or [instance.block])[0].pos,
+                        f"{instance.name}'s virtual IPs differ from {_label((first_ctx, first))} ({theirs or 'none'})",
+                    )
+                if _auth(instance) != _auth(first):
+                    yield ctx.report(
+                        self,
+                        (instance.blocks("authentication") or [instance.block])[0].pos,
+                        f"{instance.name}'s authentication differs from {_label((first_ctx, first))}",
+                    )
+
+
+class PeerNotListed(Rule):
+    """What: A member whose unicast_peer list lacks another member's unicast_src_ip.
+    Why: The member never sends adverts to that node, which then hears nothing, becomes MASTER as
+    well, and both hold the virtual address.
+    Example:
+        # web-a.conf                      # web-b.conf
+        unicast_src_ip 192.168.0.11       unicast_src_ip 192.168.0.12
+        unicast_peer {                    unicast_peer {
+            192.168.0.13                      192.168.0.11
+        }                                 }
+    Fix: List every other member's unicast_src_ip in each member's unicast_peer.
+    """
+
+    code, name, severity, scope = "KA502", "peer-not-listed", Severity.ERROR, Scope.FILES
+    reads = ("vrrp_instance",)
+
+    def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
+        for members in clusters(ctxs):
+            for ctx, instance in members:
+                peers = {peer.address for peer in instance.unicast_peers if peer.valid}
+                for other_ctx, other in members:
+                    if other is instance or other_ctx is ctx:
+                        continue
+                    source = other.get("unicast_src_ip")
+                    address = parse_address(source.args[0]) if source is not None and source.args else None
+                    if address is not None and address not in peers:
+                        where = (instance.nodes("unicast_peer") or [instance.block])[0].pos
+                        yield ctx.report(
+                            self,
+                            where,
+                            f"{instance.name} does not list {address} (unicast_src_ip of "
+                            f"{_label((other_ctx, other))}) in its unicast_peer",
+                        )
+
+
+class MasterCount(Rule):
+    """What: A cluster that does not have exactly one member with state MASTER, unless all members
+    are BACKUP with nopreempt.
+    Why: With two MASTERs both start by claiming the address until the first adverts arrive; with
+    none and preemption on, the initial election depends on timing. Either is a sign the
+    configurations were not written for each other.
+    Example:
+        # web-a.conf: state MASTER        # web-b.conf: state MASTER
+    Fix: One MASTER and the others BACKUP, or all BACKUP with nopreempt for a sticky address.
+    """
+
+    code, name, severity, scope = "KA503", "master-count", Severity.WARNING, Scope.FILES
+    reads = ("vrrp_instance",)
+
+    def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
+        for members in clusters(ctxs):
+            masters = [(ctx, i) for ctx, i in members if i.state == "MASTER"]
+            if len(masters) == 1 or (not masters and all(i.has("nopreempt") for _, i in members)):
+                continue
+            ctx, instance = masters[1] if len(masters) > 1 else members[0]
+            line = instance.get("state") or instance.line
+            count = f"{len(masters)} members" if masters else "no member"
+            yield ctx.report(
+                self, line.pos, f"{count} of the cluster of {instance.name} have state MASTER (expected one)"
+            )
+
+
+class SamePriority(Rule):
+    """What: Two members of a cluster with the same effective priority.
+    Why: VRRP then breaks the tie by the higher IP address, which is rarely the intended primary,
+    and after a failover the roles do not return as planned.
+    Example:
+        # web-a.conf: priority 100        # web-b.conf: priority 100
+    Fix: Give each member its own priority (for example 150 for the primary, 100 for the standby).
+    """
+
+    code, name, severity, scope = "KA504", "same-priority", Severity.WARNING, Scope.FILES
+    reads = ("vrrp_instance",)
+
+    def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
+        for members in clusters(ctxs):
+            seen: dict[int, Member] = {}
+            for member in members:
+                ctx, instance = member
+                priority = _priority(instance)
+                if priority in seen:
+                    line = instance.get("priority") or instance.line
+                    yield ctx.report(
+                        self, line.pos, f"priority {priority} is also the priority of {_label(seen[priority])}"
+                    )
+                else:
+                    seen[priority] = member
+
+
+class VridReused(Rule):
+    """What: One virtual_router_id used by instances of different clusters given together.
+    Why: VRRP routers on one network are told apart by VRID; two clusters with the same VRID on
+    the same network read each other's adverts. Cloud guides ask for a VRID per cluster in a VPC.
+    Example:
+        # web-a.conf: virtual_router_id 51 (VIP 192.168.0.100)
+        # db-a.conf:  virtual_router_id 51 (VIP 192.168.0.200)
+    Fix: Give each cluster its own virtual_router_id.
+    """
+
+    code, name, severity, scope = "KA505", "vrid-reused", Severity.ERROR, Scope.FILES
+    reads = ("vrrp_instance",)
+
+    def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
+        owners: dict[str, tuple[frozenset, Member]] = {}
+        for members in clusters(ctxs):
+            for member in members:
+                _, instance = member
+                vrid = instance.virtual_router_id
+                if vrid is None:
+                    continue
+                if vrid not in owners:
+                    owners[vrid] = (_vips(instance), member)
+                elif owners[vrid][0].isdisjoint(_vips(instance)):
+                    ctx = member[0]
+                    line = instance.get("virtual_router_id") or instance.line
+                    yield ctx.report(
+                        self, line.pos, f"VRID {vrid} is also used by another cluster: {_label(owners[vrid][1])}"
+                    )
+
+
+RULES = (ClusterMismatch(), PeerNotListed(), MasterCount(), SamePriority(), VridReused())

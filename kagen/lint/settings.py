@@ -1,0 +1,124 @@
+"""Lint settings: command line over ``.kagen.toml`` over ``[tool.kagen]`` in ``pyproject.toml``.
+
+The nearest of those files, searching upward from the working directory, is used (a
+``.kagen.toml`` wins over a ``pyproject.toml`` in the same directory). A value given on the
+command line replaces the file's value for that key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+
+from kagen.keywords import Version, format_version, parse_version, table
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+class SettingsError(Exception):
+    """A settings file or option that cannot be used; the message says which and why."""
+
+
+@dataclass
+class Options:
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    ignore: list[str] = field(default_factory=list)
+    strict: bool = False
+    fragment: bool = False
+    target_version: Version = field(default_factory=lambda: table().newest)
+    config_id: str | None = None
+    exclude: list[str] = field(default_factory=list)
+    clusters: list[list[str]] = field(default_factory=list)
+    format: str = "text"
+    source: str | None = None  # the settings file the values came from
+
+    @property
+    def target(self) -> str:
+        return format_version(self.target_version)
+
+
+_KEYS = {f.name.replace("_", "-"): f.name for f in fields(Options) if f.name != "source"}
+
+
+def find_settings(start: str) -> tuple[str, dict] | None:
+    """The nearest settings file at or above ``start``: (path, its kagen table)."""
+    directory = os.path.abspath(start)
+    while True:
+        dotfile = os.path.join(directory, ".kagen.toml")
+        if os.path.isfile(dotfile):
+            return dotfile, _read(dotfile, None)
+        pyproject = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(pyproject):
+            section = _read(pyproject, ("tool", "kagen"))
+            if section is not None:
+                return pyproject, section
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _read(path: str, keys: tuple[str, ...] | None) -> dict | None:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise SettingsError(f"{path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    for key in keys or ():
+        data = data.get(key)
+        if not isinstance(data, dict):
+            return None
+    return data
+
+
+def _coerce(name: str, value: object, where: str) -> object:
+    """Check one setting's type and convert it to what Options holds."""
+    if name == "clusters":
+        if not isinstance(value, list) or not all(
+            isinstance(group, list) and all(isinstance(path, str) for path in group) for group in value
+        ):
+            raise SettingsError(f"{where}: 'clusters' must be a list of lists of file names")
+        return value
+    if name in ("select", "ignore", "exclude"):
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SettingsError(f"{where}: '{name}' must be a list of strings")
+        return value
+    if name in ("strict", "fragment"):
+        if not isinstance(value, bool):
+            raise SettingsError(f"{where}: '{name}' must be true or false")
+        return value
+    if name == "target_version":
+        try:
+            return parse_version(str(value))
+        except ValueError:
+            raise SettingsError(f"{where}: target-version '{value}' is not a version like 2.2.7") from None
+    if name == "format":
+        if value not in FORMATS:
+            raise SettingsError(f"{where}: format must be one of {', '.join(FORMATS)}")
+        return value
+    if not isinstance(value, str):
+        raise SettingsError(f"{where}: '{name}' must be a string")
+    return value
+
+
+def load(cli: dict[str, object], start: str = ".") -> Options:
+    """Options from the settings file found from ``start`` and the command line's values
+    (``None`` meaning "not given")."""
+    options = Options()
+    found = find_settings(start)
+    if found is not None:
+        path, section = found
+        options.source = path
+        for key, value in section.items():
+            if key not in _KEYS:
+                raise SettingsError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(_KEYS))})")
+            setattr(options, _KEYS[key], _coerce(_KEYS[key], value, path))
+    for name, value in cli.items():
+        if value is not None:
+            setattr(options, name, _coerce(name, value, "command line"))
+    return options
