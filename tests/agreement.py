@@ -306,12 +306,12 @@ def compare(lab_: lab.Lab, name: str, text: str, workdir: Path) -> Outcome:
     return outcome
 
 
-def measure(count: int) -> list[Outcome]:
+def measure(count: int, seed: int = 20261125) -> list[Outcome]:
     problem = lab.missing_prerequisites()
     if problem:
         raise SystemExit(problem)
     with tempfile.TemporaryDirectory() as tmp, lab.Lab(Path(tmp)) as the_lab:
-        return [compare(the_lab, name, text, Path(tmp)) for name, text in mutants(count)]
+        return [compare(the_lab, name, text, Path(tmp)) for name, text in mutants(count, seed)]
 
 
 def report(outcomes: list[Outcome]) -> str:
@@ -344,4 +344,4 @@ def report(outcomes: list[Outcome]) -> str:
 
 
 if __name__ == "__main__":
-    print(report(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 600)))
+    print(report(measure(*(int(arg) for arg in sys.argv[1:3]))))

@@ -17,6 +17,11 @@ from helpers import REPO, corpus_files
 from lab import Dump
 
 from kagen.config import Config
+from kagen.diagnostics import Severity
+from kagen.keywords import table
+from kagen.lint import engine
+from kagen.lint.context import FileContext
+from kagen.lint.settings import Options
 from kagen.parse import parse_file
 
 # Matches no "@ID" line of any sample: the corpus uses @high/@low to switch net_namespace, which
@@ -110,3 +115,34 @@ def test_lab_leaves_no_process_behind(keepalived_lab):
     keepalived_lab.dump(REPO / "examples" / "web-pair" / "web-a.conf", "vrrp")
     pids = subprocess.run(["ip", "netns", "pids", keepalived_lab.name], capture_output=True, text=True)
     assert pids.stdout.split() == []
+
+
+def _ka1_errors(config_path: Path) -> dict[str, set[str]]:
+    """KA1xx error codes found inside each vrrp_instance of a file."""
+    options = Options(config_id=CONFIG_ID, target_version=(2, 2, 7))
+    ctx = FileContext(str(config_path), parse_file(str(config_path), CONFIG_ID), options, table())
+    findings = [f for f in engine.run([ctx], options).findings if f.code.startswith("KA1") and f.severity is Severity.ERROR]
+    codes: dict[str, set[str]] = {}
+    for instance in ctx.config.vrrp_instances:
+        end = instance.end.line if instance.end is not None else 10**9
+        codes[instance.name] = {
+            f.code for f in findings if f.pos.file == instance.line.pos.file and instance.line.line <= f.pos.line <= end
+        }
+    return codes
+
+
+# Unicast instances that are unsafe all the same (strict mode refuses the peers at run time, a node
+# that lists itself, a peer keepalived drops) keep their KA1xx error.
+UNSAFE = {"KA104", "KA105", "KA107"}
+
+
+@pytest.mark.keepalived
+@pytest.mark.parametrize("path", [p for p in SAMPLES if "vrrp_instance" in p.read_text(errors="replace")], ids=_ids)
+def test_multicast_errors_follow_keepalived_own_decision(keepalived_lab, path):
+    dump = keepalived_lab.dump(path, "vrrp", CONFIG_ID)
+    codes = _ka1_errors(path)
+    for name, found in dump.instances.items():
+        if found.unicast:
+            assert codes[name] <= UNSAFE, f"{name} runs unicast but kagen says {codes[name]}"
+        else:
+            assert "KA101" in codes[name], f"{name} runs multicast but kagen has no KA101"

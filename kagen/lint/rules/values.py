@@ -192,8 +192,21 @@ class InvalidAddress(Rule):
                     yield ctx.report(self, line.word_pos(index), f"{line.keyword} '{word}' {problem}")
         yield from self._servers(ctx)
         smtp = ctx.config.global_defs.get("smtp_server")
-        if smtp is not None and smtp.args and _QUAD.fullmatch(smtp.args[0]) and parse_address(smtp.args[0]) is None:
-            yield ctx.report(self, smtp.word_pos(1), f"smtp_server '{smtp.args[0]}' is not an IP address")
+        if smtp is not None and smtp.args:
+            host = smtp.args[0]
+            if "/" in host or (_QUAD.fullmatch(host) and parse_address(host) is None):
+                yield ctx.report(self, smtp.word_pos(1), f"smtp_server '{host}' is not an IP address or host name")
+        for instance in ctx.config.vrrp_instances:
+            for keyword in ("unicast_src_ip", "mcast_src_ip"):
+                line = instance.get(keyword)
+                address = parse_address(line.args[0]) if line is not None and line.args else None
+                if address is not None and instance.family is not None and address.version != instance.family:
+                    yield ctx.report(
+                        self,
+                        line.word_pos(1),
+                        f"{keyword} {line.args[0]} is IPv{address.version} but {instance.name} is IPv{instance.family}: "
+                        "keepalived ignores it",
+                    )
         for visit in ctx.visits:
             node = visit.node
             if not isinstance(node, ValueBlock) or visit.keyword is None or visit.keyword.entry != "vip":

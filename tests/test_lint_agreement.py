@@ -1,0 +1,36 @@
+"""kagen lint against keepalived -t on mutated configurations (tests/agreement.py does the work;
+``python tests/agreement.py`` prints the full report)."""
+
+from __future__ import annotations
+
+import agreement
+import pytest
+
+# How many mutants CI checks; the README's figures come from `python tests/agreement.py 1000`.
+MUTANTS = 600
+
+
+@pytest.fixture(scope="module")
+def outcomes(keepalived_lab, tmp_path_factory):
+    work = tmp_path_factory.mktemp("mutants")
+    return [agreement.compare(keepalived_lab, name, text, work) for name, text in agreement.mutants(MUTANTS)]
+
+
+@pytest.mark.keepalived
+def test_keepalived_complaints_are_matched(outcomes):
+    messages = sum(len(o.messages) for o in outcomes)
+    matched = sum(sum(o.matched) for o in outcomes)
+    assert len(outcomes) >= 500 and messages > 1000
+    assert matched / messages >= 0.95, agreement.report(outcomes)
+
+
+@pytest.mark.keepalived
+def test_no_error_on_files_keepalived_accepts(outcomes):
+    false = [o for o in outcomes if o.false_errors]
+    assert not false, agreement.report(outcomes)
+
+
+@pytest.mark.keepalived
+def test_mutations_cover_both_verdicts(outcomes):
+    accepted = sum(1 for o in outcomes if o.status == 0)
+    assert 50 <= accepted <= len(outcomes) - 300
