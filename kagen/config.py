@@ -119,9 +119,9 @@ class Vip:
         text, _, prefix_text = words[0].partition("/")
         self.line = line
         self.address = parse_address(text) if "-" not in text else None
-        self.prefix: int | None = None
-        if prefix_text:
-            self.prefix = int(prefix_text) if prefix_text.isdigit() else -1
+        self.prefix: int | None = None  # None: the default (keepalived also falls back to it on a bad prefix)
+        if prefix_text.isdigit() and self.address is not None and int(prefix_text) <= self.address.max_prefixlen:
+            self.prefix = int(prefix_text)
         self.dev = next((words[i + 1] for i in range(1, len(words) - 1) if words[i] == "dev"), None)
         self.valid = False
 
@@ -225,7 +225,7 @@ class VrrpInstance(Section):
                     vip = Vip(entry)
                     if vip.address is not None and family in (None, vip.address.version):
                         family = vip.address.version
-                        vip.valid = vip.prefix is None or 0 <= vip.prefix <= vip.address.max_prefixlen
+                        vip.valid = True
                     vips.append(vip)
         return family, peers, vips, source
 

@@ -84,7 +84,9 @@ class Lexer:
                 if depth < 0:
                     depth = 0
                     if blocks or values is not None:
-                        self._error(line.pos, "'}' with no matching '{' (a '{' is missing above; keepalived: Extra '}')")
+                        self._error(
+                            line.pos, "'}' with no matching '{' (a '{' is missing above; keepalived: Extra '}')"
+                        )
             if pending is not None:
                 header, pending = pending, None
                 keyword = contexts[-1].get(header.words[0])
@@ -95,11 +97,13 @@ class Lexer:
                     values = ValueBlock(header, line if text == "{" else None)
                     if text == "{":
                         continue
-                    broken.append(self._error(
-                        header.pos,
-                        f"'{header.words[0]}' has no '{{': keepalived takes the lines up to "
-                        "the next '}' as its entries, and that '}' then no longer closes the enclosing block",
-                    ))
+                    broken.append(
+                        self._error(
+                            header.pos,
+                            f"'{header.words[0]}' has no '{{': keepalived takes the lines up to "
+                            "the next '}' as its entries, and that '}' then no longer closes the enclosing block",
+                        )
+                    )
                 elif kind == "block":
                     block = Block(header, line if text == "{" else None)
                     if text != "{":
@@ -164,12 +168,16 @@ class Lexer:
                 self._error(pending.pos, f"'{_describe(pending)}' has no '{{' before the end of the file")
             run.append(pending)
         if values is not None:
-            self._error(values.header.pos, f"'{_describe(values.header)}' is not closed: missing '}}' at the end of the file")
+            self._error(
+                values.header.pos, f"'{_describe(values.header)}' is not closed: missing '}}' at the end of the file"
+            )
             run.append(values)
         if last is not None:
             _close(broken, last)
         if run:
             yield run
         for block in reversed(blocks):
-            self._error(block.header.pos, f"'{_describe(block.header)}' is not closed: missing '}}' at the end of the file")
+            self._error(
+                block.header.pos, f"'{_describe(block.header)}' is not closed: missing '}}' at the end of the file"
+            )
             yield END_OF_INPUT

@@ -33,11 +33,11 @@ import lab  # noqa: E402
 from helpers import REPO, corpus_files  # noqa: E402
 
 from kagen.diagnostics import Severity  # noqa: E402
+from kagen.keywords import table  # noqa: E402
 from kagen.lint import engine, registry  # noqa: E402
 from kagen.lint.context import FileContext  # noqa: E402
 from kagen.lint.settings import Options  # noqa: E402
 from kagen.parse import parse_file  # noqa: E402
-from kagen.keywords import table  # noqa: E402
 
 CONFIG_ID = "kagen-lab"
 NOT_CONFIGS = {"doc.keepalived.conf.SYNOPSIS", "tools.json_tracking.template_vrrp_instance.j2"}
@@ -120,7 +120,11 @@ def _lines(text: str) -> list[str]:
 
 
 def _statement_lines(lines: list[str]) -> list[int]:
-    return [i for i, line in enumerate(lines) if re.match(r"^\s*[A-Za-z_]\w*(\s|$)", line) and "{" not in line and "}" not in line]
+    return [
+        i
+        for i, line in enumerate(lines)
+        if re.match(r"^\s*[A-Za-z_]\w*(\s|$)", line) and "{" not in line and "}" not in line
+    ]
 
 
 def drop_brace(text: str, rng: random.Random) -> str:
@@ -219,7 +223,7 @@ def insert_statement(text: str, rng: random.Random) -> str:
         "router_id misplaced",
         "nopreempt",
         "auth_pass 123456789ab",
-        'notify_master /bin/true one two',
+        "notify_master /bin/true one two",
         "nb_get_retry 3",
         "lvs_sync_daemon_interface eth0",
         "advert_int 0.5",
@@ -299,9 +303,7 @@ def compare(lab_: lab.Lab, name: str, text: str, workdir: Path) -> Outcome:
             outcome.matched.append(bool(findings))
     if verdict.status == 0:
         outcome.false_errors = [
-            f
-            for f in findings
-            if f.severity is Severity.ERROR and not registry.BY_CODE[f.code].beyond_keepalived
+            f for f in findings if f.severity is Severity.ERROR and not registry.BY_CODE[f.code].beyond_keepalived
         ]
     return outcome
 
@@ -339,7 +341,9 @@ def report(outcomes: list[Outcome]) -> str:
     for outcome in false[:10]:
         lines.append(f"  false error in {outcome.name}: {outcome.false_errors[0].to_text()}")
     for outcome in silent[:10]:
-        lines.append(f"  no error in refused {outcome.name} (exit {outcome.status}): {[m.text for m in outcome.messages][:3]}")
+        lines.append(
+            f"  no error in refused {outcome.name} (exit {outcome.status}): {[m.text for m in outcome.messages][:3]}"
+        )
     return "\n".join(lines)
 
 

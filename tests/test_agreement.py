@@ -121,7 +121,9 @@ def _ka1_errors(config_path: Path) -> dict[str, set[str]]:
     """KA1xx error codes found inside each vrrp_instance of a file."""
     options = Options(config_id=CONFIG_ID, target_version=(2, 2, 7))
     ctx = FileContext(str(config_path), parse_file(str(config_path), CONFIG_ID), options, table())
-    findings = [f for f in engine.run([ctx], options).findings if f.code.startswith("KA1") and f.severity is Severity.ERROR]
+    findings = [
+        f for f in engine.run([ctx], options).findings if f.code.startswith("KA1") and f.severity is Severity.ERROR
+    ]
     codes: dict[str, set[str]] = {}
     for instance in ctx.config.vrrp_instances:
         end = instance.end.line if instance.end is not None else 10**9

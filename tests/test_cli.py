@@ -44,13 +44,12 @@ def test_json_document(capsys):
     assert set(config) == {"path", "config_id", "files", "diagnostics", "items", "model"}
     assert config["config_id"] == "kagen-lab"
     instance = config["items"][2]
-    assert {k: instance[k] for k in ("type", "keyword", "args", "loc", "arg_locs", "known")} == {
+    assert {k: instance[k] for k in ("type", "keyword", "args", "loc", "arg_locs")} == {
         "type": "block",
         "keyword": "vrrp_instance",
         "args": ["VI_WEB"],
         "loc": {"file": EXAMPLE, "line": 18, "col": 1},
         "arg_locs": [[18, 15]],
-        "known": True,
     }
     peers = next(child for child in instance["children"] if child["keyword"] == "unicast_peer")
     assert peers["entries"] == [
@@ -90,7 +89,7 @@ def test_quiet_prints_only_diagnostics_sorted(capsys, tmp_path):
     assert (status, out) == (1, "")
     assert err.replace(str(path), "F").splitlines() == [
         "F:2:2: KA002 unknown keyword 'prority'; did you mean 'priority'? [unknown-keyword]",
-        "F:4:1: KA001 extra '}' with no block to close [syntax-error]",
+        "F:4:1: KA001 '}' at the top level: there is no block to close (keepalived: Extra '}') [syntax-error]",
     ]
 
 

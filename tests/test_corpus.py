@@ -48,7 +48,7 @@ EXPECTED = {
     "keepalived.conf.vrrp.static_ipaddress": (1, 0, 0, 0, 0, 0, {}),
     "keepalived.conf.vrrp.sync": (9, 0, 0, 2, 0, 0, {}),
     "test.mk_lots.rendered.conf": (16, 0, 0, 4, 0, 0, {}),
-    "tools.json_tracking.template_vrrp_instance.j2": (2, 0, 0, 0, 0, 0, {"KA001": 48, "KA002": 14, "KA003": 23}),
+    "tools.json_tracking.template_vrrp_instance.j2": (2, 0, 0, 0, 0, 0, {"KA001": 72, "KA002": 24, "KA003": 25}),
     "www.case-study-failover.1.conf": (4, 0, 0, 2, 0, 0, {}),
     "www.case-study-healthcheck.1.conf": (0, 0, 0, 0, 3, 6, {}),
     "www.case-study-healthcheck.2.conf": (0, 0, 0, 0, 1, 2, {}),

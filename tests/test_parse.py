@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from kagen import parse as parse_module
-from kagen.tree import Block, Line, ValueBlock
+from kagen.tree import Line, ValueBlock
 
 
 def shape(nodes) -> list:
@@ -41,7 +41,6 @@ def test_blocks_value_blocks_and_statements(parse):
     assert config.diagnostics == []
     block = config.items[1]
     assert (block.open.line, block.open.col, block.close.line, block.close.col) == (8, 18, 16, 1)
-    assert block.known
 
 
 def test_same_keyword_is_a_block_at_top_level_and_a_value_block_in_an_instance(parse):
@@ -58,40 +57,51 @@ def test_value_block_lines_are_entries_even_if_they_look_like_blocks(parse):
     assert config.diagnostics == []
 
 
-def test_unknown_block_is_kept_whole_and_reported_once(parse):
+def test_unknown_keyword_with_a_brace_is_no_block(parse):
+    """keepalived ignores the '{' after an unknown keyword, so the block's lines stand in the enclosing
+    block and its '}' closes that one early: the last '}' is then extra ("Unknown keyword '}'")."""
     config = parse(
         "virtual_server 1.1.1.1 80 {\n real_server 2.2.2.2 80 {\n  TCP_CHEK {\n   connect_timeout 3\n  }\n }\n}\n"
     )
     rs = config.items[0].children[0]
-    assert shape(rs.children) == [("TCP_CHEK", ["connect_timeout 3"])]
-    assert not rs.children[0].known
-    assert codes(config) == ["3:3 KA002 unknown keyword 'TCP_CHEK'; did you mean 'TCP_CHECK'?"]
+    assert shape(rs.children) == ["TCP_CHEK", "connect_timeout 3"]
+    assert codes(config) == [
+        "3:3 KA002 unknown keyword 'TCP_CHEK'; did you mean 'TCP_CHECK'?",
+        "3:12 KA001 unexpected '{' after 'TCP_CHEK', an unknown keyword: keepalived ignores it and reads the "
+        "following lines as part of 'real_server 2.2.2.2', up to the next '}'",
+        "7:1 KA001 '}' at the top level: there is no block to close (keepalived: Extra '}')",
+    ]
 
 
 def test_missing_opening_brace_of_a_keyword_block(parse):
     config = parse("vrrp_instance V\n state MASTER\n}\nglobal_defs {\n}\n")
     assert shape(config.items) == [("vrrp_instance V", ["state MASTER"]), ("global_defs", [])]
     assert config.items[0].open is None
-    assert codes(config) == ["1:1 KA001 'vrrp_instance V' has no '{' (keepalived: Missing '{')"]
+    assert codes(config) == [
+        "1:1 KA001 'vrrp_instance V' is not followed by '{' (keepalived: Missing '{')",
+        "3:1 KA001 '}' with no matching '{' (a '{' is missing above; keepalived: Extra '}')",
+    ]
 
 
 def test_value_block_without_brace_eats_the_parents_closing_brace(parse):
     config = parse("vrrp_instance V {\n virtual_ipaddress\n  10.0.0.1\n}\nstate MASTER\n}\n")
     assert shape(config.items) == [("vrrp_instance V", [("virtual_ipaddress", ["10.0.0.1"]), "state MASTER"])]
     assert codes(config) == [
-        "2:2 KA001 'virtual_ipaddress' has no '{': keepalived takes the following lines as its entries up "
-        "to the next '}', which then no longer closes the enclosing block"
+        "2:2 KA001 'virtual_ipaddress' has no '{': keepalived takes the lines up to the next '}' as its "
+        "entries, and that '}' then no longer closes the enclosing block",
+        "6:1 KA001 '}' with no matching '{' (a '{' is missing above; keepalived: Extra '}')",
     ]
 
 
 def test_extra_and_missing_closing_braces(parse):
     config = parse("}\nglobal_defs {\n router_id x\nvrrp_instance V {\n")
-    assert shape(config.items) == [("global_defs", ["router_id x", ("vrrp_instance V", [])])]
+    assert shape(config.items) == [("global_defs", ["router_id x", "vrrp_instance V"])]
     assert config.items[0].close is None
     assert codes(config) == [
-        "1:1 KA001 extra '}' with no block to close",
+        "1:1 KA001 '}' at the top level: there is no block to close (keepalived: Extra '}')",
         "4:1 KA003 'vrrp_instance' is not valid in global_defs; it belongs at the top level",
-        "4:1 KA001 'vrrp_instance V' is not closed: missing '}' at the end of the file",
+        "4:17 KA001 unexpected '{' after 'vrrp_instance', an unknown keyword: keepalived ignores it and reads "
+        "the following lines as part of 'global_defs', up to the next '}'",
         "2:1 KA001 'global_defs' is not closed: missing '}' at the end of the file",
     ]
 
@@ -113,20 +123,37 @@ def test_unknown_and_misplaced_keywords(parse):
     config = parse("Global_defs {\n}\nvrrp_instance V {\n router_id x\n prority 1\n}\n")
     assert codes(config) == [
         "1:1 KA002 unknown keyword 'Global_defs'; did you mean 'global_defs'?",
+        "1:13 KA001 unexpected '{' after 'Global_defs', an unknown keyword: keepalived ignores it and reads "
+        "the following lines as part of the top level, up to the next '}'",
+        "2:1 KA001 '}' at the top level: there is no block to close (keepalived: Extra '}')",
         "4:2 KA003 'router_id' is not valid in vrrp_instance; it belongs in global_defs",
         "5:2 KA002 unknown keyword 'prority'; did you mean 'priority'?",
     ]
 
 
-def test_keywords_inside_unknown_blocks_are_not_reported_again(parse):
-    assert [d.code for d in parse("frob {\n also_unknown 1\n nested {\n  x\n }\n}\n").diagnostics] == ["KA002"]
+def test_keywords_inside_unknown_blocks_are_reported_like_keepalived_does(parse):
+    """keepalived -t: Unknown keyword 'frob', Unexpected '{' - ignoring, Unknown keyword 'also_unknown',
+    ... and Unknown keyword '}' on lines 5 and 6."""
+    config = parse("frob {\n also_unknown 1\n nested {\n  x\n }\n}\n")
+    assert [f"{d.pos.line}:{d.code}" for d in config.diagnostics] == [
+        "1:KA002",
+        "1:KA001",
+        "2:KA002",
+        "3:KA002",
+        "3:KA001",
+        "4:KA002",
+        "5:KA001",
+        "6:KA001",
+    ]
 
 
 def test_statement_keyword_followed_by_a_block(parse):
     config = parse("vrrp_instance V {\n priority {\n  1\n }\n}\n")
-    inner = config.items[0].children[0]
-    assert isinstance(inner, Block) and not inner.known
-    assert config.diagnostics == []
+    assert shape(config.items) == [("vrrp_instance V", ["priority", "1"])]
+    assert codes(config)[0] == (
+        "2:11 KA001 unexpected '{' after 'priority', not a block keyword: keepalived ignores it and reads the "
+        "following lines as part of 'vrrp_instance V', up to the next '}'"
+    )
 
 
 def test_parser_is_built_once_and_gives_the_same_tree_from_its_cache(parse):

@@ -67,14 +67,15 @@ def _applies(selectors: list[str] | None, finding: Diagnostic) -> bool:
 
 
 def contexts(paths: list[str], options: Options) -> list[FileContext]:
-    """Parse the files to lint (directories walked); files that another walked file includes are
-    checked as part of it, not again on their own."""
+    """Parse the files to lint (directories walked); a file that another file of the run includes
+    is checked as part of it, not again on its own (pre-commit passes both)."""
     config_id = options.config_id if options.config_id is not None else default_config_id()
     keywords = table()
-    found = expand(paths, options.exclude)
-    ctxs = [(FileContext(path, parse_file(path, config_id), options, keywords), named) for path, named in found]
-    included = {source.realpath for ctx, _ in ctxs for source in ctx.config.files[1:]}
-    return [ctx for ctx, named in ctxs if named or os.path.realpath(ctx.path) not in included]
+    ctxs = [
+        FileContext(path, parse_file(path, config_id), options, keywords) for path in expand(paths, options.exclude)
+    ]
+    included = {source.realpath for ctx in ctxs for source in ctx.config.files[1:]}
+    return [ctx for ctx in ctxs if ctx.path == "-" or os.path.realpath(ctx.path) not in included]
 
 
 def run(ctxs: list[FileContext], options: Options) -> LintResult:

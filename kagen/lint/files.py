@@ -27,7 +27,7 @@ def _looks_like_keepalived(path: str) -> bool:
 
 @functools.cache
 def _top_level_keyword() -> re.Pattern:
-    names = sorted(table().root, key=len, reverse=True) + ["include"]
+    names = [*sorted(table().root, key=len, reverse=True), "include"]
     return re.compile(r"^[ \t]*(?:" + "|".join(map(re.escape, names)) + r")\b", re.M)
 
 
@@ -37,12 +37,12 @@ def _excluded(path: str, exclude: list[str]) -> bool:
     )
 
 
-def expand(paths: list[str], exclude: list[str]) -> list[tuple[str, bool]]:
-    """(path, named) for every file to lint; ``named`` is False for files found in directories."""
-    found: list[tuple[str, bool]] = []
+def expand(paths: list[str], exclude: list[str]) -> list[str]:
+    """Every file to lint: those named, and those found in the directories named."""
+    found: list[str] = []
     for path in paths:
         if path == "-":
-            found.append((path, True))
+            found.append(path)
         elif os.path.isdir(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(
@@ -55,9 +55,9 @@ def expand(paths: list[str], exclude: list[str]) -> list[tuple[str, bool]]:
                     if any(fnmatch.fnmatch(name, pattern) for pattern in NAME_PATTERNS) and _looks_like_keepalived(
                         candidate
                     ):
-                        found.append((candidate, False))
+                        found.append(candidate)
         elif os.path.exists(path):
-            found.append((path, True))
+            found.append(path)
         else:
             raise InputError(f"{path}: No such file or directory")
     return found

@@ -19,7 +19,7 @@ DECIMAL_PLACES = 6
 
 def _range(value: Decimal, low: str | None, high: str | None) -> str | None:
     if (low is not None and value < Decimal(low)) or (high is not None and value > Decimal(high)):
-        return f"outside {low or ''}..{high or ''}"
+        return f"is outside {low or ''}..{high or ''}"
     return None
 
 

@@ -13,7 +13,9 @@ def summary(result: LintResult) -> str:
     files = f"{len(result.files)} file{'s' if len(result.files) != 1 else ''}"
     if not result.findings:
         return f"All checks passed ({files})."
-    return f"Found {result.errors} error{'s' * (result.errors != 1)} and {result.warnings} warning{'s' * (result.warnings != 1)} in {files}."
+    errors = f"{result.errors} error{'s' * (result.errors != 1)}"
+    warnings = f"{result.warnings} warning{'s' * (result.warnings != 1)}"
+    return f"Found {errors} and {warnings} in {files}."
 
 
 def render(result: LintResult, color: bool = False) -> str:

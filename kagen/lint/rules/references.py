@@ -97,8 +97,8 @@ class UndefinedReference(Rule):
                 elif min(where) > index:
                     later = ctx.config.items[min(where)].pos
                     message = (
-                        f"{child.keyword} '{name}' is defined after this block (line {later.line}): keepalived looks it "
-                        "up here, does not find it and ignores it; move its definition up"
+                        f"{child.keyword} '{name}' is defined after this block (line {later.line}): keepalived "
+                        "looks it up here, does not find it and ignores it; move its definition up"
                     )
                 else:
                     continue
@@ -130,7 +130,8 @@ class DuplicateName(Rule):
                     yield ctx.report(
                         self,
                         node.pos,
-                        f"{node.keyword} {node.args[0]} is already defined at line {first.line}: keepalived skips this one",
+                        f"{node.keyword} {node.args[0]} is already defined at line {first.line}: "
+                        "keepalived skips this one",
                     )
                 else:
                     seen[key] = node
@@ -247,7 +248,9 @@ class EmptyVirtualServer(Rule):
         for server in ctx.config.virtual_servers:
             if not any(real.address and parse_address(real.address) for real in server.real_servers):
                 what = " ".join(server.block.header.words)
-                yield ctx.report(self, server.line.pos, f"{what} has no real_server: keepalived ignores it", end=server.end)
+                yield ctx.report(
+                    self, server.line.pos, f"{what} has no real_server: keepalived ignores it", end=server.end
+                )
 
 
 class InstanceInTwoGroups(Rule):
@@ -305,7 +308,10 @@ class RepeatedKeyword(Rule):
                 key = (id(visit.block), "group")
                 if key in seen:
                     yield ctx.report(
-                        self, node.pos, "a second group list: keepalived keeps the first and ignores this one", Severity.ERROR
+                        self,
+                        node.pos,
+                        "a second group list: keepalived keeps the first and ignores this one",
+                        Severity.ERROR,
                     )
                 seen.setdefault(key, node.header)
                 continue

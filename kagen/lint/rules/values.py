@@ -74,7 +74,7 @@ class InvalidNumber(Rule):
             for index, spec, word in _spec_words(line, keyword.args):
                 if spec.type in NUMERIC:
                     problem = numbers.READERS[spec.type](word, None, None)
-                    if problem is not None and not problem.startswith("outside"):
+                    if problem is not None and not problem.startswith("is outside"):
                         yield ctx.report(self, line.word_pos(index), f"{line.keyword} '{word}' {problem}")
 
 
@@ -94,8 +94,8 @@ class ValueOutOfRange(Rule):
             for index, spec, word in _spec_words(line, keyword.args):
                 if spec.type in NUMERIC and (spec.low is not None or spec.high is not None):
                     problem = numbers.READERS[spec.type](word, spec.low, spec.high)
-                    if problem is not None and problem.startswith("outside"):
-                        yield ctx.report(self, line.word_pos(index), f"{line.keyword} {word} is {problem}")
+                    if problem is not None and problem.startswith("is outside"):
+                        yield ctx.report(self, line.word_pos(index), f"{line.keyword} {word} {problem}")
 
 
 class InvalidChoice(Rule):
@@ -204,8 +204,8 @@ class InvalidAddress(Rule):
                     yield ctx.report(
                         self,
                         line.word_pos(1),
-                        f"{keyword} {line.args[0]} is IPv{address.version} but {instance.name} is IPv{instance.family}: "
-                        "keepalived ignores it",
+                        f"{keyword} {line.args[0]} is IPv{address.version} but {instance.name} is "
+                        f"IPv{instance.family}: keepalived ignores it",
                     )
         for visit in ctx.visits:
             node = visit.node
@@ -222,9 +222,9 @@ class InvalidAddress(Rule):
                         self,
                         vip.line.pos,
                         f"{vip.line.words[0]} is IPv{vip.address.version} but {instance.name} is "
-                        f"IPv{instance.family}: keepalived skips it (use virtual_ipaddress_excluded or another instance)",
+                        f"IPv{instance.family}: keepalived skips it "
+                        "(use virtual_ipaddress_excluded or another instance)",
                     )
-
 
     def _servers(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """virtual_server IP PORT headers, and real servers of the other address family."""
@@ -234,13 +234,17 @@ class InvalidAddress(Rule):
             if server.address is not None:
                 address = parse_address(server.address)
                 if address is None:
-                    yield ctx.report(self, header.word_pos(1), f"virtual_server address '{server.address}' is not an IP address")
+                    yield ctx.report(
+                        self, header.word_pos(1), f"virtual_server address '{server.address}' is not an IP address"
+                    )
                     continue
                 family = address.version
                 if server.port is not None and numbers.unsigned(server.port, "1", "65535") is not None:
                     yield ctx.report(self, header.word_pos(2), f"virtual_server port '{server.port}' is not 1..65535")
             elif server.fwmark is not None and numbers.unsigned(server.fwmark, "1", None) is not None:
-                yield ctx.report(self, header.word_pos(2), f"virtual_server fwmark '{server.fwmark}' is not a positive number")
+                yield ctx.report(
+                    self, header.word_pos(2), f"virtual_server fwmark '{server.fwmark}' is not a positive number"
+                )
             declared = server.value("ip_family")
             family = {"inet": 4, "inet6": 6}.get(declared or "", family)
             sorry = server.get("sorry_server")
@@ -404,7 +408,10 @@ class NoVirtualIp(Rule):
         for instance in ctx.config.vrrp_instances:
             if not any(vip.valid for vip in instance.virtual_ipaddresses) and not instance.has("no_virtual_ipaddress"):
                 yield ctx.report(
-                    self, instance.line.pos, f"vrrp_instance {instance.name} has no virtual IP address", end=instance.end
+                    self,
+                    instance.line.pos,
+                    f"vrrp_instance {instance.name} has no virtual IP address",
+                    end=instance.end,
                 )
 
 
@@ -573,7 +580,9 @@ class InvalidEntry(Rule):
             entry_kind = visit.keyword.entry
             if node.keyword == "virtual_server_group" and not any(_vsg_problem(e.words) is None for e in node.entries):
                 end = node.close.pos if node.close is not None else None
-                yield ctx.report(self, node.pos, "virtual_server_group has no usable entry: keepalived removes it", end=end)
+                yield ctx.report(
+                    self, node.pos, "virtual_server_group has no usable entry: keepalived removes it", end=end
+                )
             if node.keyword == "notification_email" and not node.entries:
                 end = node.close.pos if node.close is not None else None
                 yield ctx.report(self, node.pos, "notification_email block is empty", Severity.WARNING, end=end)
@@ -607,7 +616,10 @@ class InvalidEntry(Rule):
         for entry in node.entries:
             if entry.words[0] in seen:
                 yield ctx.report(
-                    self, entry.pos, f"{entry.words[0]} is already in this {node.keyword}: keepalived ignores it", Severity.WARNING
+                    self,
+                    entry.pos,
+                    f"{entry.words[0]} is already in this {node.keyword}: keepalived ignores it",
+                    Severity.WARNING,
                 )
             seen.add(entry.words[0])
 
@@ -646,7 +658,12 @@ def _vsg_problem(words: list[str]) -> str | None:
     address = parse_address(base)
     if address is None:
         return "not an IP address"
-    if last and parse_address(last) is None and not last.isdigit() and not all(c in "0123456789abcdefABCDEF" for c in last):
+    if (
+        last
+        and parse_address(last) is None
+        and not last.isdigit()
+        and not all(c in "0123456789abcdefABCDEF" for c in last)
+    ):
         return f"range end '{last}' is not valid"
     if prefix and numbers.unsigned(prefix, "0", str(address.max_prefixlen)) is not None:
         return f"prefix /{prefix} is not 0..{address.max_prefixlen}"
@@ -942,7 +959,9 @@ class RouteEntry(Rule):
     def _rule(self, ctx: FileContext, entry: Line) -> Iterator[Diagnostic]:
         found = list(self._words(ctx, entry, RULE_WORDS, 0, "rule"))
         if not found and not RULE_ACTIONS & set(entry.words):
-            found.append(ctx.report(self, entry.pos, "rule has no action (table, goto, nop ...): keepalived ignores it"))
+            found.append(
+                ctx.report(self, entry.pos, "rule has no action (table, goto, nop ...): keepalived ignores it")
+            )
         yield from found
         if not found and not {"preference", "order", "priority"} & set(entry.words):
             yield ctx.report(

@@ -1,0 +1,97 @@
+"""KA5xx: the members of a pair, linted together."""
+
+from __future__ import annotations
+
+import pytest
+
+from kagen.lint import engine
+from kagen.lint.settings import Options
+
+NODE = """vrrp_instance VI_WEB {{
+    state {state}
+    interface eth0
+    virtual_router_id {vrid}
+    priority {priority}
+    unicast_src_ip {source}
+    unicast_peer {{
+        {peer}
+    }}
+    unicast_fault_no_peer
+    virtual_ipaddress {{
+        {vip}
+    }}
+}}
+"""
+A = {"state": "MASTER", "vrid": 51, "priority": 150, "source": "10.0.0.1", "peer": "10.0.0.2", "vip": "10.0.0.100/24"}
+B = {"state": "BACKUP", "vrid": 51, "priority": 100, "source": "10.0.0.2", "peer": "10.0.0.1", "vip": "10.0.0.100/24"}
+
+
+def pair(tmp_path, code: str, b: dict, clusters: list[list[str]] | None = None) -> list[str]:
+    (tmp_path / "a.conf").write_text(NODE.format(**A))
+    (tmp_path / "b.conf").write_text(NODE.format(**{**B, **b}))
+    paths = [str(tmp_path / "a.conf"), str(tmp_path / "b.conf")]
+    options = Options(select=[code], config_id="t", clusters=clusters or [])
+    result = engine.lint(paths, options)
+    return [f"{f.pos}: {f.message}".replace(str(tmp_path) + "/", "").replace(": ", " ", 1) for f in result.findings]
+
+
+def test_a_consistent_pair_is_clean(tmp_path):
+    assert pair(tmp_path, "KA5", {}) == []
+
+
+@pytest.mark.parametrize(
+    "code, change, expected",
+    [
+        (
+            "KA501",
+            {"vip": "10.0.0.101/24"},
+            ["b.conf:11:5 VI_WEB's virtual IPs differ from VI_WEB in a.conf (10.0.0.100/24)"],
+        ),
+        (
+            "KA502",
+            {"peer": "10.0.0.3"},
+            ["b.conf:7:5 VI_WEB does not list 10.0.0.1 (unicast_src_ip of VI_WEB in a.conf) in its unicast_peer"],
+        ),
+        (
+            "KA503",
+            {"state": "MASTER"},
+            ["b.conf:2:5 2 members of the cluster of VI_WEB have state MASTER (expected one)"],
+        ),
+        ("KA504", {"priority": 150}, ["b.conf:5:5 priority 150 is also the priority of VI_WEB in a.conf"]),
+    ],
+)
+def test_pair_rules(tmp_path, code, change, expected):
+    assert pair(tmp_path, code, change) == expected
+
+
+def test_members_are_matched_by_vrid_and_interface_unless_named(tmp_path):
+    # Another VRID: not the same cluster, so nothing to compare ...
+    assert pair(tmp_path, "KA501", {"vrid": 52, "vip": "10.0.0.101/24"}) == []
+    # ... unless the files are named as one cluster: then the instance names match them.
+    clusters = [[str(tmp_path / "a.conf"), str(tmp_path / "b.conf")]]
+    found = pair(tmp_path, "KA501", {"vrid": 52}, clusters)
+    assert found == ["b.conf:4:5 virtual_router_id 52 differs from 51 of VI_WEB in a.conf"]
+
+
+def test_vrid_used_by_two_clusters(tmp_path):
+    (tmp_path / "c.conf").write_text(
+        NODE.format(**{**A, "source": "10.0.0.5", "peer": "10.0.0.6", "vip": "10.0.0.200/24"})
+    )
+    (tmp_path / "d.conf").write_text(
+        NODE.format(**{**B, "source": "10.0.0.6", "peer": "10.0.0.5", "vip": "10.0.0.200/24"})
+    )
+    (tmp_path / "a.conf").write_text(NODE.format(**A))
+    (tmp_path / "b.conf").write_text(NODE.format(**B))
+    names = ["a", "b", "c", "d"]
+    clusters = [
+        [str(tmp_path / "a.conf"), str(tmp_path / "b.conf")],
+        [str(tmp_path / "c.conf"), str(tmp_path / "d.conf")],
+    ]
+    result = engine.lint(
+        [str(tmp_path / f"{n}.conf") for n in names], Options(select=["KA505"], config_id="t", clusters=clusters)
+    )
+    assert [(f.pos.file.rsplit("/", 1)[-1], f.pos.line, f.pos.col) for f in result.findings] == [
+        ("c.conf", 4, 5),
+        ("d.conf", 4, 5),
+    ]
+    assert result.findings[0].message == f"VRID 51 is also used by another cluster: VI_WEB in {tmp_path / 'a.conf'}"
