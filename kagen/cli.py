@@ -71,18 +71,20 @@ def cmd_lint(args: argparse.Namespace) -> int:
         }
     )
     result = engine.lint(args.paths or ["."], options)
+    if not result.files:
+        print("kagen: warning: no keepalived configuration files found", file=sys.stderr)
     sys.stdout.write(FORMATTERS[options.format](result, color=options.format == "text" and _color()))
     return result.exit_code(options.strict)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    if args.rule is None:
-        for rule in registry.RULES:
-            print(f"{rule.code}  {rule.name:<24} {rule.severity!s:<8} {rule.summary()}")
-        return EXIT_OK
-    found = [rule for rule in registry.RULES if registry.matches(rule, args.rule) and len(args.rule) >= 5]
+    found = [rule for rule in registry.RULES if args.rule is None or registry.matches(rule, args.rule)]
     if not found:
         raise InputError(f"no rule '{args.rule}' (kagen rules lists them)")
+    if len(found) > 1:
+        for rule in found:
+            print(f"{rule.code}  {rule.name:<24} {rule.severity!s:<8} {rule.summary()}")
+        return EXIT_OK
     rule = found[0]
     doc = rule.doc()
     print(f"{rule.code} {rule.name} ({rule.severity}, scope: {rule.scope})")
@@ -181,9 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     rules = commands.add_parser(
         "rules",
         help="list the rules, or explain one",
-        description="Without an argument, list every rule; with a code or name, explain it: what, why, example, fix.",
+        description="Without an argument, list every rule; with a code or name, explain that rule: what, why, "
+        "example, fix; with a code prefix (KA1), list the rules it selects.",
     )
-    rules.add_argument("rule", nargs="?", metavar="CODE", help="a rule code (KA101) or name (multicast-instance)")
+    rules.add_argument(
+        "rule", nargs="?", metavar="CODE", help="a rule code (KA101), name (multicast-instance) or prefix (KA1)"
+    )
     rules.set_defaults(func=cmd_rules)
     return parser
 

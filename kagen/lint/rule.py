@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
+import textwrap
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -70,7 +71,7 @@ class Rule:
         out = {}
         for name, body in sections.items():
             if name == "Example":
-                out[name] = "\n".join(body).strip("\n")
+                out[name] = textwrap.dedent("\n".join(body)).strip("\n")
             else:
                 out[name] = " ".join(part.strip() for part in body).strip()
         return out

@@ -117,7 +117,12 @@ def load(cli: dict[str, object], start: str = ".") -> Options:
         for key, value in section.items():
             if key not in _KEYS:
                 raise SettingsError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(_KEYS))})")
-            setattr(options, _KEYS[key], _coerce(_KEYS[key], value, path))
+            value = _coerce(_KEYS[key], value, path)
+            if key == "clusters":
+                # Written next to the settings file, so relative to it, not to where kagen runs.
+                base = os.path.dirname(path)
+                value = [[os.path.join(base, member) for member in group] for group in value]
+            setattr(options, _KEYS[key], value)
     for name, value in cli.items():
         if value is not None:
             setattr(options, name, _coerce(name, value, "command line"))

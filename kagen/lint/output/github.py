@@ -19,8 +19,10 @@ def render(result: LintResult, color: bool = False) -> str:
     for finding in result.findings:
         level = "error" if finding.severity is Severity.ERROR else "warning"
         pos = finding.pos
+        # GitHub takes a column range only within one line; a finding over a block spans lines.
+        end = f",endLine={finding.end.line}" if finding.end is not None and finding.end.line != pos.line else ""
         lines.append(
-            f"::{level} file={_property(pos.file)},line={pos.line},col={pos.col},"
+            f"::{level} file={_property(pos.file)},line={pos.line},col={pos.col}{end},"
             f"title={_property(finding.code + ' ' + finding.name)}::{_data(finding.message)}"
         )
     return "".join(line + "\n" for line in lines)

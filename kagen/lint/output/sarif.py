@@ -55,6 +55,10 @@ def render(result: LintResult, color: bool = False) -> str:
     for finding in result.findings:
         uri, relative = _uri(finding.pos.file)
         location = {"uri": uri, **({"uriBaseId": "%SRCROOT%"} if relative else {})}
+        region = {"startLine": finding.pos.line, "startColumn": finding.pos.col}
+        if finding.end is not None:
+            # SARIF's endColumn is the column after the region; kagen's end is the last character.
+            region.update(endLine=finding.end.line, endColumn=finding.end.col + 1)
         results.append(
             {
                 "ruleId": finding.code,
@@ -65,7 +69,7 @@ def render(result: LintResult, color: bool = False) -> str:
                     {
                         "physicalLocation": {
                             "artifactLocation": location,
-                            "region": {"startLine": finding.pos.line, "startColumn": finding.pos.col},
+                            "region": region,
                         }
                     }
                 ],

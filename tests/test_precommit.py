@@ -1,0 +1,78 @@
+"""The ``kagen-lint`` pre-commit hook, run the way a user's repository runs it: ``pre-commit
+try-repo`` installs kagen from this repository into pre-commit's own environment."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+from helpers import REPO, require
+
+HOOKS = REPO / ".pre-commit-hooks.yaml"
+BAD = "vrrp_instance V {\n    interface eth0\n    virtual_router_id 300\n}\n"
+
+
+def _missing() -> str | None:
+    if shutil.which("git") is None:
+        return "git is not installed"
+    if not (REPO / ".git").exists():
+        return "the source tree is not a git repository"
+    if subprocess.run([sys.executable, "-m", "pre_commit", "--version"], capture_output=True).returncode:
+        return "pre-commit is not installed (pip install pre-commit)"
+    return None
+
+
+def test_files_pattern_matches_keepalived_configs_only():
+    (hook,) = yaml.safe_load(HOOKS.read_text())
+    assert (hook["id"], hook["entry"], hook["language"], hook["require_serial"]) == (
+        "kagen-lint",
+        "kagen lint",
+        "python",
+        True,
+    )
+    names = {
+        "keepalived.conf": True,
+        "etc/keepalived/keepalived.conf": True,
+        "etc/keepalived/conf.d/vi_1.conf": True,
+        "roles/lb/files/lb1-keepalived.conf": True,
+        "nodes/web-a.keepalived": True,
+        "Keepalived/site.cfg": True,
+        "etc/nginx/nginx.conf": False,
+        "keepalived/README.md": False,
+        "templates/keepalived.conf.j2": False,
+    }
+    assert {name: bool(re.search(hook["files"], name)) for name in names} == names
+
+
+@pytest.mark.slow
+def test_hook_through_pre_commit_try_repo(tmp_path):
+    require(_missing())
+    work = tmp_path / "site"
+    (work / "keepalived").mkdir(parents=True)
+    shutil.copy(REPO / "examples" / "web-pair" / "web-a.conf", work / "keepalived" / "good.conf")
+    (work / "keepalived" / "bad.conf").write_text(BAD)
+    (work / "notes.conf").write_text("not keepalived at all {\n")
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+
+    def hook(*files: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "kagen-lint", "--color", "never"]
+        return subprocess.run([*command, "--files", *files], cwd=work, env=env, capture_output=True, text=True)
+
+    passed = hook("keepalived/good.conf", "notes.conf")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert re.search(r"^kagen lint \(keepalived\)\.+Passed$", passed.stdout, re.M)
+
+    failed = hook("keepalived/good.conf", "keepalived/bad.conf", "notes.conf")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert re.search(r"^kagen lint \(keepalived\)\.+Failed$", failed.stdout, re.M)
+    assert (
+        "keepalived/bad.conf:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]" in failed.stdout
+    )
+    assert "Found 2 errors and 1 warning in 2 files." in failed.stdout
