@@ -70,6 +70,42 @@ def generate(instances: int, out) -> None:
         out.write("}\n\n")
 
 
+def small(pair: int, member: int) -> str:
+    """One member of a unicast pair, as a pre-commit run or a fleet repository holds them: about
+    30 lines, one instance, one tracked script. Pair ``pair`` uses VRID ``pair % 255 + 1``."""
+    own, other = ip(10, pair * 2 + member + 1), ip(10, pair * 2 + 2 - member)
+    return (
+        "global_defs {\n"
+        f"    router_id lb-{pair}-{member}\n"
+        "    enable_script_security\n"
+        "    script_user root\n"
+        "}\n\n"
+        "vrrp_script chk_service {\n"
+        '    script "/usr/bin/pgrep -x nginx"\n'
+        "    interval 2\n"
+        "    weight -20\n"
+        "}\n\n"
+        f"vrrp_instance VI_{pair} {{\n"
+        f"    state {'MASTER' if member == 0 else 'BACKUP'}\n"
+        "    interface eth0\n"
+        f"    virtual_router_id {pair % 255 + 1}\n"
+        f"    priority {150 if member == 0 else 100}\n"
+        "    advert_int 1\n"
+        f"    unicast_src_ip {own}\n"
+        "    unicast_peer {\n"
+        f"        {other}\n"
+        "    }\n"
+        "    unicast_fault_no_peer\n"
+        "    virtual_ipaddress {\n"
+        f"        {ip(172, pair + 1)}/24 dev eth0\n"
+        "    }\n"
+        "    track_script {\n"
+        "        chk_service\n"
+        "    }\n"
+        "}\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=2000, help="vrrp_instances (default 2000)")

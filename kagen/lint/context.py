@@ -3,13 +3,14 @@ the keyword-table entry that applies to it where it stands."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from kagen.config import Config
 from kagen.diagnostics import Diagnostic, Position, Severity
-from kagen.keywords import Keyword, KeywordTable, Version
+from kagen.keywords import ArgSpec, Keyword, KeywordTable, Version
 from kagen.tree import Block, Line, Node
 
 if TYPE_CHECKING:
@@ -26,6 +27,30 @@ class Visit(NamedTuple):
     keyword: Keyword | None
     parent: str | None
     block: Block | None
+
+
+class Argument(NamedTuple):
+    """One argument word with the specification that describes it (``statement``: not a block header)."""
+
+    line: Line
+    index: int
+    spec: ArgSpec
+    word: str
+    statement: bool
+
+
+@functools.cache
+def _layout(keyword: Keyword) -> tuple[tuple[ArgSpec, ...], ArgSpec | None]:
+    """Which spec describes which word: one word each for the leading specs, then every further
+    word for a repeated spec; nothing from a free-text (words, script) spec on."""
+    fixed: list[ArgSpec] = []
+    for spec in keyword.args:
+        if spec.type in ("words", "script"):
+            return tuple(fixed), None
+        if spec.repeat:
+            return tuple(fixed), spec
+        fixed.append(spec)
+    return tuple(fixed), None
 
 
 class FileContext:
@@ -57,11 +82,51 @@ class FileContext:
         walk(self.config.items, self.table.root, "", None)
         return out
 
-    def statements(self) -> Iterator[tuple[Line, Keyword]]:
-        """Statements whose keyword is known where they stand."""
+    @cached_property
+    def by_keyword(self) -> dict[Keyword, list[Visit]]:
+        """The visits of each known keyword, in file order: a rule about a few keywords reads only
+        theirs (a large configuration has 10^5 nodes and the rules are many)."""
+        out: dict[Keyword, list[Visit]] = {}
         for visit in self.visits:
-            if type(visit.node) is Line and visit.keyword is not None:
+            if visit.keyword is not None:
+                out.setdefault(visit.keyword, []).append(visit)
+        return out
+
+    def visits_of(self, wanted: Callable[[Keyword], object]) -> Iterator[Visit]:
+        """Visits of the keywords for which ``wanted`` is true."""
+        for keyword, visits in self.by_keyword.items():
+            if wanted(keyword):
+                yield from visits
+
+    def statements_of(self, wanted: Callable[[Keyword], object]) -> Iterator[tuple[Line, Keyword]]:
+        """Statements (not blocks) of the keywords for which ``wanted`` is true."""
+        for visit in self.visits_of(wanted):
+            if type(visit.node) is Line:
                 yield visit.node, visit.keyword
+
+    @cached_property
+    def arguments(self) -> dict[str, list[Argument]]:
+        """Every word that a known keyword's argument specification describes, in statements and
+        block headers, by the spec's type: read once here for all the value rules."""
+        out: dict[str, list[Argument]] = {}
+        for keyword, visits in self.by_keyword.items():
+            fixed, tail = _layout(keyword)
+            if keyword.kind == "list" or not (fixed or tail):
+                continue
+            for visit in visits:
+                node = visit.node
+                statement = type(node) is Line
+                line = node if statement else node.header
+                for index, word in enumerate(line.words[1:], 1):
+                    spec = fixed[index - 1] if index <= len(fixed) else tail
+                    if spec is None:
+                        break
+                    out.setdefault(spec.type, []).append(Argument(line, index, spec, word, statement))
+        return out
+
+    def arguments_of(self, *types: str) -> Iterator[Argument]:
+        for kind in types:
+            yield from self.arguments.get(kind, ())
 
     def report(
         self, rule: Rule, pos: Position, message: str, severity: Severity | None = None, end: Position | None = None

@@ -3,11 +3,13 @@
 
 The rules use them so that "is this a valid priority" means exactly what it means to keepalived:
 decimal only, a leading '+' allowed, '-' refused for unsigned values, at most six decimal places
-for seconds, and an empty quoted string read as 0.
+for seconds, and an empty quoted string read as 0. The answers are cached: a large configuration
+repeats the same few values (weight 1, port 80) tens of thousands of times.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -18,9 +20,14 @@ DECIMAL_PLACES = 6
 
 
 def _range(value: Decimal, low: str | None, high: str | None) -> str | None:
-    if (low is not None and value < Decimal(low)) or (high is not None and value > Decimal(high)):
+    if (low is not None and value < _bound(low)) or (high is not None and value > _bound(high)):
         return f"is outside {low or ''}..{high or ''}"
     return None
+
+
+@functools.cache
+def _bound(text: str) -> Decimal:
+    return Decimal(text)
 
 
 def _integer(text: str) -> Decimal:
@@ -28,6 +35,7 @@ def _integer(text: str) -> Decimal:
     return Decimal(digits) if digits not in ("", "-") else Decimal(0)
 
 
+@functools.lru_cache(maxsize=8192)
 def unsigned(word: str, low: str | None, high: str | None) -> str | None:
     if word.lstrip(" \t\f\n\r\v").startswith("-"):
         return "is negative"
@@ -36,12 +44,14 @@ def unsigned(word: str, low: str | None, high: str | None) -> str | None:
     return _range(_integer(word), low, high)
 
 
+@functools.lru_cache(maxsize=8192)
 def signed(word: str, low: str | None, high: str | None) -> str | None:
     if not _SIGNED.fullmatch(word):
         return "is not a whole number"
     return _range(_integer(word), low, high)
 
 
+@functools.lru_cache(maxsize=8192)
 def decimal(word: str, low: str | None, high: str | None) -> str | None:
     if word.startswith("-"):
         return "is negative"

@@ -8,7 +8,6 @@ command line replaces the file's value for that key.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 
 from kagen.keywords import Version, format_version, parse_version, table
@@ -60,6 +59,8 @@ def find_settings(start: str) -> tuple[str, dict] | None:
 
 
 def _read(path: str, keys: tuple[str, ...] | None) -> dict | None:
+    import tomllib  # only when there is a settings file: start-up counts in pre-commit
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

@@ -7,6 +7,7 @@ are matched across files by virtual_router_id and interface, or, for the files n
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Iterator
@@ -22,6 +23,12 @@ Member = tuple[FileContext, VrrpInstance]
 
 def clusters(ctxs: list[FileContext]) -> list[list[Member]]:
     """Groups of instances, one per cluster, each with members from at least two files."""
+    return _clusters(tuple(ctxs)) if len(ctxs) > 1 else []
+
+
+@functools.lru_cache(maxsize=1)
+def _clusters(ctxs: tuple[FileContext, ...]) -> list[list[Member]]:
+    """Computed once per run for all the pair rules."""
     named = [set(map(os.path.realpath, group)) for group in (ctxs[0].options.clusters if ctxs else [])]
     groups: dict[tuple, list[Member]] = defaultdict(list)
     for ctx in ctxs:

@@ -9,7 +9,7 @@ from kagen.config import VrrpInstance, parse_address
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
-from kagen.tree import Block, Line, ValueBlock
+from kagen.tree import Block, Line, Node, ValueBlock
 
 # Which top-level blocks a track_* entry refers to. keepalived looks them up when it reads the
 # entry, so they must be defined earlier in the configuration.
@@ -301,31 +301,33 @@ class RepeatedKeyword(Rule):
     beyond_keepalived = True
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        seen: dict[tuple[int, str], Line] = {}
-        for visit in ctx.visits:
-            node = visit.node
-            if isinstance(node, ValueBlock) and node.keyword == "group" and visit.parent == "vrrp_sync_group":
-                key = (id(visit.block), "group")
-                if key in seen:
+        for keyword, visits in ctx.by_keyword.items():
+            group = keyword.path == "vrrp_sync_group/group"
+            if len(visits) < 2 or (keyword.kind != "stmt" and not group):
+                continue
+            blocks = [id(visit.block) for visit in visits]
+            if len(set(blocks)) == len(blocks):
+                continue
+            first: dict[int, Node] = {}
+            for block, visit in zip(blocks, visits, strict=True):
+                node = visit.node
+                if type(node) is not (ValueBlock if group else Line):
+                    continue
+                if block not in first:
+                    first[block] = node
+                elif group:
                     yield ctx.report(
                         self,
                         node.pos,
                         "a second group list: keepalived keeps the first and ignores this one",
                         Severity.ERROR,
                     )
-                seen.setdefault(key, node.header)
-                continue
-            if type(node) is not Line or visit.keyword is None or visit.keyword.kind != "stmt":
-                continue
-            key = (id(visit.block), node.keyword)
-            if key in seen:
-                first = seen[key].pos
-                where = f"line {first.line}" if first.file == node.pos.file else str(first)
-                yield ctx.report(
-                    self, node.pos, f"{node.keyword} is already given at {where}: keepalived uses only one"
-                )
-            else:
-                seen[key] = node
+                else:
+                    pos = first[block].pos
+                    where = f"line {pos.line}" if pos.file == node.pos.file else str(pos)
+                    yield ctx.report(
+                        self, node.pos, f"{node.keyword} is already given at {where}: keepalived uses only one"
+                    )
 
 
 RULES = (

@@ -3,6 +3,7 @@ kagen.lexer); they are documented and selected here like every other rule."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -177,18 +178,17 @@ class KeywordTooNew(Rule):
     code, name, severity = "KA010", "keyword-too-new", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for visit in ctx.visits:
-            keyword = visit.keyword
-            if keyword is not None and keyword.since is not None and keyword.since > ctx.target:
-                node = visit.node
-                yield ctx.report(
-                    self,
-                    node.pos,
-                    f"'{node.keyword}' is not known to keepalived {ctx.options.target} (it appeared in "
-                    f"{format_version(keyword.since)})",
-                )
+        for visit in ctx.visits_of(lambda keyword: keyword.since is not None and keyword.since > ctx.target):
+            node = visit.node
+            yield ctx.report(
+                self,
+                node.pos,
+                f"'{node.keyword}' is not known to keepalived {ctx.options.target} (it appeared in "
+                f"{format_version(visit.keyword.since)})",
+            )
 
 
+@functools.cache
 def _bounds(keyword) -> tuple[int, int | None]:
     """(required, maximum) argument counts from the table's specification (None: no maximum)."""
     specs = keyword.args
@@ -211,14 +211,12 @@ class MissingArgument(Rule):
     code, name, severity = "KA011", "missing-argument", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for visit in ctx.visits:
-            keyword = visit.keyword
-            if keyword is None or keyword.kind == "invalid":
+        for keyword, visits in ctx.by_keyword.items():
+            required = _bounds(keyword)[0] if keyword.kind != "invalid" else 0
+            if not required:
                 continue
-            node = visit.node
-            header = node if isinstance(node, Line) else node.header
-            required, _ = _bounds(keyword)
-            if len(header.words) - 1 < required:
+            headers = [visit.node if type(visit.node) is Line else visit.node.header for visit in visits]
+            for header in [header for header in headers if len(header.words) <= required]:
                 spec = " ".join(spec.type for spec in keyword.args if not spec.optional)
                 yield ctx.report(self, header.pos, f"'{header.keyword}' needs a value ({spec})")
 
@@ -236,9 +234,12 @@ class ExtraArguments(Rule):
     beyond_keepalived = True
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for line, keyword in ctx.statements():
-            _, maximum = _bounds(keyword)
-            if maximum is not None and len(line.words) - 1 > maximum:
+        for keyword, visits in ctx.by_keyword.items():
+            maximum = _bounds(keyword)[1]
+            if maximum is None:
+                continue
+            lines = [visit.node for visit in visits if type(visit.node) is Line]
+            for line in [line for line in lines if len(line.words) > maximum + 1]:
                 extra = " ".join(line.words[maximum + 1 :])
                 yield ctx.report(
                     self,
@@ -261,11 +262,10 @@ class DeprecatedKeyword(Rule):
     code, name, severity = "KA013", "deprecated-keyword", Severity.WARNING
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for visit in ctx.visits:
-            keyword = visit.keyword
-            if keyword is not None and keyword.deprecated:
-                use = f"; use '{keyword.replacement.lstrip('/')}'" if keyword.replacement else ""
-                yield ctx.report(self, visit.node.pos, f"'{visit.node.keyword}' is deprecated{use}")
+        for visit in ctx.visits_of(lambda keyword: keyword.deprecated):
+            replacement = visit.keyword.replacement
+            use = f"; use '{replacement.lstrip('/')}'" if replacement else ""
+            yield ctx.report(self, visit.node.pos, f"'{visit.node.keyword}' is deprecated{use}")
 
 
 ONE_NAME = ("vrrp_instance", "vrrp_sync_group", "track_group")
@@ -310,16 +310,29 @@ class TemplateSyntax(Rule):
 
     code, name, severity = "KA015", "template-syntax", Severity.ERROR
 
+    def _templates(self, ctx: FileContext, name: str, text: str) -> Iterator[Diagnostic]:
+        """The first template marker of each line that is not a comment line."""
+        number, counted, examined = 1, 0, 0
+        for match in _TEMPLATE.finditer(text):
+            number += text.count("\n", counted, match.start())
+            counted = match.start()
+            if number == examined:
+                continue
+            examined = number
+            start = text.rfind("\n", 0, match.start()) + 1
+            if text[start : match.start()].lstrip().startswith(("#", "!")):
+                continue
+            yield ctx.report(
+                self,
+                Position(name, number, match.start() - start + 1),
+                f"template syntax '{match.group()}' left in the configuration",
+            )
+
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for source in ctx.config.files:
-            for number, raw in enumerate(source.text.split("\n"), 1):
-                match = _TEMPLATE.search(raw)
-                if match and not raw.lstrip().startswith(("#", "!")):
-                    yield ctx.report(
-                        self,
-                        Position(source.name, number, match.start() + 1),
-                        f"template syntax '{match.group()}' left in the configuration",
-                    )
+            yield from self._templates(ctx, source.name, source.text)
+        if not any("$" in source.text for source in ctx.config.files):
+            return
         for visit in ctx.visits:
             node = visit.node
             lines = node.entries if isinstance(node, ValueBlock) else [node if isinstance(node, Line) else node.header]

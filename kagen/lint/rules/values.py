@@ -3,13 +3,14 @@ argument specifications and keepalived's own readers."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
 
 from kagen.config import NOTIFY_KEYWORDS, VrrpInstance, parse_address
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.keywords import ArgSpec
+from kagen.keywords import ArgSpec, Keyword
 from kagen.lint import numbers
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
@@ -17,19 +18,6 @@ from kagen.tree import Block, Line, ValueBlock, split_quoted_escaped
 
 BOOLEANS = ("on", "off", "true", "false", "yes", "no")
 NUMERIC = ("uint", "int", "dec")
-
-
-def _spec_words(line: Line, specs: tuple[ArgSpec, ...]) -> Iterator[tuple[int, ArgSpec, str]]:
-    """(word index, spec, word) for each argument a spec describes one word of."""
-    index = 1
-    for spec in specs:
-        if spec.type in ("words", "script"):
-            return
-        while index < len(line.words):
-            yield index, spec, line.words[index]
-            index += 1
-            if not spec.repeat:
-                break
 
 
 def _choice_problem(spec: ArgSpec, word: str) -> str | None:
@@ -70,12 +58,11 @@ class InvalidNumber(Rule):
     code, name, severity = "KA201", "invalid-number", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for line, keyword in ctx.statements():
-            for index, spec, word in _spec_words(line, keyword.args):
-                if spec.type in NUMERIC:
-                    problem = numbers.READERS[spec.type](word, None, None)
-                    if problem is not None and not problem.startswith("is outside"):
-                        yield ctx.report(self, line.word_pos(index), f"{line.keyword} '{word}' {problem}")
+        for line, index, spec, word, statement in ctx.arguments_of(*NUMERIC):
+            if statement:
+                problem = numbers.READERS[spec.type](word, None, None)
+                if problem is not None and not problem.startswith("is outside"):
+                    yield ctx.report(self, line.word_pos(index), f"{line.keyword} '{word}' {problem}")
 
 
 class ValueOutOfRange(Rule):
@@ -90,12 +77,11 @@ class ValueOutOfRange(Rule):
     code, name, severity = "KA202", "value-out-of-range", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for line, keyword in ctx.statements():
-            for index, spec, word in _spec_words(line, keyword.args):
-                if spec.type in NUMERIC and (spec.low is not None or spec.high is not None):
-                    problem = numbers.READERS[spec.type](word, spec.low, spec.high)
-                    if problem is not None and problem.startswith("is outside"):
-                        yield ctx.report(self, line.word_pos(index), f"{line.keyword} {word} {problem}")
+        for line, index, spec, word, statement in ctx.arguments_of(*NUMERIC):
+            if statement and (spec.low is not None or spec.high is not None):
+                problem = numbers.READERS[spec.type](word, spec.low, spec.high)
+                if problem is not None and problem.startswith("is outside"):
+                    yield ctx.report(self, line.word_pos(index), f"{line.keyword} {word} {problem}")
 
 
 class InvalidChoice(Rule):
@@ -111,11 +97,10 @@ class InvalidChoice(Rule):
     code, name, severity = "KA203", "invalid-choice", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for line, keyword in ctx.statements():
-            for index, spec, word in _spec_words(line, keyword.args):
-                problem = _choice_problem(spec, word)
-                if problem is not None:
-                    yield ctx.report(self, line.word_pos(index), f"{line.keyword} '{word}' {problem}")
+        for line, index, spec, word, statement in ctx.arguments_of("enum", "enumi", "bool"):
+            problem = _choice_problem(spec, word) if statement else None
+            if problem is not None:
+                yield ctx.report(self, line.word_pos(index), f"{line.keyword} '{word}' {problem}")
 
 
 VIP_OPTIONS = {
@@ -181,15 +166,10 @@ class InvalidAddress(Rule):
     code, name, severity = "KA204", "invalid-address", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for visit in ctx.visits:
-            node, keyword = visit.node, visit.keyword
-            if keyword is None or isinstance(node, ValueBlock):
-                continue
-            line = node if isinstance(node, Line) else node.header
-            for index, spec, word in _spec_words(line, keyword.args):
-                problem = _address_problem(spec, word)
-                if problem is not None:
-                    yield ctx.report(self, line.word_pos(index), f"{line.keyword} '{word}' {problem}")
+        for line, index, spec, word, _ in ctx.arguments_of("port", "ip", "mcast4", "mcast6"):
+            problem = _address_problem(spec, word)
+            if problem is not None:
+                yield ctx.report(self, line.word_pos(index), f"{line.keyword} '{word}' {problem}")
         yield from self._servers(ctx)
         smtp = ctx.config.global_defs.get("smtp_server")
         if smtp is not None and smtp.args:
@@ -207,9 +187,9 @@ class InvalidAddress(Rule):
                         f"{keyword} {line.args[0]} is IPv{address.version} but {instance.name} is "
                         f"IPv{instance.family}: keepalived ignores it",
                     )
-        for visit in ctx.visits:
+        for visit in ctx.visits_of(lambda keyword: keyword.entry == "vip"):
             node = visit.node
-            if not isinstance(node, ValueBlock) or visit.keyword is None or visit.keyword.entry != "vip":
+            if not isinstance(node, ValueBlock):
                 continue
             static = node.keyword == "static_ipaddress"
             for entry in node.entries:
@@ -335,6 +315,11 @@ class AdvertIntChanged(Rule):
                 )
 
 
+@functools.cache
+def _required(keyword: Keyword) -> tuple[str, ...]:
+    return tuple(name for name, child in keyword.children.items() if child.required)
+
+
 class MissingRequired(Rule):
     """What: A block without what keepalived requires of it: a vrrp_instance without
     virtual_router_id or interface, a vrrp_script without script, a vrrp_track_process without
@@ -351,14 +336,15 @@ class MissingRequired(Rule):
     code, name, severity = "KA207", "missing-required", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for visit in ctx.visits:
+        for visit in ctx.visits_of(lambda keyword: keyword.kind == "block" and _required(keyword)):
             keyword = visit.keyword
             node = visit.node
-            if keyword is None or keyword.kind != "block" or not isinstance(node, Block):
+            if not isinstance(node, Block):
                 continue
+            required = _required(keyword)
             present = {child.keyword for child in node.children}
-            for name, child in keyword.children.items():
-                if child.required and name not in present:
+            for name in required:
+                if name not in present:
                     what = " ".join(node.header.words[:2])
                     end = node.close.pos if node.close is not None else None
                     yield ctx.report(self, node.pos, f"{what} has no {name}: keepalived drops it", end=end)
@@ -445,8 +431,8 @@ class UnquotedScript(Rule):
     beyond_keepalived = True
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for line, keyword in ctx.statements():
-            if not keyword.quoted or len(line.words) < 3:
+        for line, _ in ctx.statements_of(lambda keyword: keyword.quoted):
+            if len(line.words) < 3:
                 continue
             words = split_quoted_escaped(line.text)
             if words is None or len(words) < 3 or line.text.split(None, 1)[1].startswith(('"', "'")):
@@ -478,7 +464,9 @@ class ScriptSecurity(Rule):
     beyond_keepalived = True
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        scripts = [line for line, keyword in ctx.statements() if keyword.quoted and len(line.words) > 1]
+        scripts = [line for line, _ in ctx.statements_of(lambda keyword: keyword.quoted) if len(line.words) > 1]
+        order = {source.name: index for index, source in enumerate(ctx.config.files)}
+        scripts.sort(key=lambda line: (order.get(line.pos.file, 0), line.pos.line, line.pos.col))
         if not scripts:
             return
         defs = ctx.config.global_defs
@@ -573,9 +561,9 @@ class InvalidEntry(Rule):
     code, name, severity = "KA213", "invalid-entry", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for visit in ctx.visits:
+        for visit in ctx.visits_of(lambda keyword: keyword.kind == "list"):
             node = visit.node
-            if not isinstance(node, ValueBlock) or visit.keyword is None:
+            if not isinstance(node, ValueBlock):
                 continue
             entry_kind = visit.keyword.entry
             if node.keyword == "virtual_server_group" and not any(_vsg_problem(e.words) is None for e in node.entries):
@@ -890,13 +878,9 @@ class RouteEntry(Rule):
     code, name, severity = "KA217", "route-entry", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for visit in ctx.visits:
+        for visit in ctx.visits_of(lambda keyword: keyword.entry in ("route", "rule")):
             node = visit.node
-            if (
-                not isinstance(node, ValueBlock)
-                or visit.keyword is None
-                or visit.keyword.entry not in ("route", "rule")
-            ):
+            if not isinstance(node, ValueBlock):
                 continue
             for entry in node.entries:
                 if visit.keyword.entry == "route":
