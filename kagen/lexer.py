@@ -18,14 +18,15 @@ from kagen.keywords import Keyword, KeywordTable
 from kagen.tree import Block, Line, ValueBlock
 
 
-class EndOfInput:
-    """Stands for the ``}`` that the file never had, so an unclosed block still parses."""
+class ImpliedClose:
+    """Stands for a ``}`` that keepalived assumes and the text does not have (a block still open
+    at the end of the file, a block a second group list ends), so the block still parses."""
 
     type = "CLOSE"
     start_pos = end_pos = line = column = end_line = end_column = None
 
 
-END_OF_INPUT = EndOfInput()
+IMPLIED_CLOSE = ImpliedClose()
 
 
 class Items(list):
@@ -41,6 +42,12 @@ def _close(broken: list[Diagnostic], line: Line) -> list[Diagnostic]:
     for found in broken:
         found.end = line.pos
     return []
+
+
+# Blocks whose handler for a second ``group`` list calls keepalived's skip_block() from the block's
+# own level (vrrp_parser.c, vrrp_group_handler / static_track_group_group_handler): the '}' that
+# ends the skipped list also ends the block.
+GROUP_LIST_BLOCKS = ("vrrp_sync_group", "track_group")
 
 
 def _describe(header: Line) -> str:
@@ -65,6 +72,7 @@ class Lexer:
         contexts: list[dict[str, Keyword]] = [self.table.root]
         parents: list[str] = [""]  # keyword path of each open block
         blocks: list[Block] = []
+        grouped: list[bool] = []  # per open block: has it had its group list?
         run = Items()  # statements and value blocks since the last block boundary
         pending: Line | None = None  # a line that opens a block if the next line is "{"
         values: ValueBlock | None = None  # the value block being filled
@@ -74,6 +82,20 @@ class Lexer:
         # lines, complaining about each. So such a diagnostic covers up to the block's end.
         broken: list[Diagnostic] = []
         last = None
+
+        def close_block(closing: Line, token: object) -> Iterator[object]:
+            nonlocal broken, run
+            blocks.pop()
+            grouped.pop()
+            if not blocks:
+                broken = _close(broken, closing)
+            contexts.pop()
+            parents.pop()
+            if run:
+                yield run
+                run = Items()
+            yield token
+
         for line in lines:
             last = line
             text = line.text
@@ -116,6 +138,7 @@ class Lexer:
                         yield run
                         run = Items()
                     blocks.append(block)
+                    grouped.append(False)
                     contexts.append(keyword.children)
                     parents.append(keyword.path)
                     yield block
@@ -133,29 +156,28 @@ class Lexer:
                         )
                         continue
             if values is not None:
-                if text == "}":
-                    values.close = line
-                    if not blocks:
-                        broken = _close(broken, line)
-                    run.append(values)
-                    values = None
-                else:
+                if text != "}":
                     values.entries.append(line)
+                    continue
+                values.close = line
+                if not blocks:
+                    broken = _close(broken, line)
+                run.append(values)
+                second_group = values.keyword == "group" and parents[-1] in GROUP_LIST_BLOCKS and grouped[-1]
+                if values.keyword == "group" and blocks:
+                    grouped[-1] = True
+                values = None
+                if not second_group:
+                    continue
+                # keepalived ends the enclosing block here too; its own '}' comes later as extra.
+                yield from close_block(line, IMPLIED_CLOSE)
                 continue
             if text == "}":
                 if not blocks:
                     self._error(line.pos, "'}' at the top level: there is no block to close (keepalived: Extra '}')")
                     continue
-                blocks.pop()
-                if not blocks:
-                    broken = _close(broken, line)
-                contexts.pop()
-                parents.pop()
-                if run:
-                    yield run
-                    run = Items()
                 line.type = "CLOSE"
-                yield line
+                yield from close_block(line, line)
             elif text == "{":
                 self._error(line.pos, "unexpected '{' (keepalived ignores it)")
             else:
@@ -180,4 +202,4 @@ class Lexer:
             self._error(
                 block.header.pos, f"'{_describe(block.header)}' is not closed: missing '}}' at the end of the file"
             )
-            yield END_OF_INPUT
+            yield IMPLIED_CLOSE

@@ -162,6 +162,9 @@ class Reader:
         self._chain: list[str] = []
         self._open_def: expand.Definition | None = None
         self._limit_hit = False
+        # Lines of multi-line definitions being expanded: reading one of them again inside its own
+        # expansion means the definition uses itself, which keepalived expands until memory runs out.
+        self._expanding: set[tuple[int, int, int]] = set()
 
     def result(self) -> SourceResult:
         return SourceResult(self.lines, self.files, self.diagnostics)
@@ -394,7 +397,19 @@ class Reader:
         if text:
             self._finish(text, file, line, col, spans, via)
         for part in more:
+            key = (id(part.file), part.line, part.col)
+            if key in self._expanding:
+                self._report(
+                    EXPANSION_LIMIT,
+                    Position(file.name, line, col),
+                    "a multi-line definition used inside its own expansion: keepalived never stops expanding it",
+                )
+                return
+            if self._limit_hit:
+                return
+            self._expanding.add(key)
             self._process(part.text, part.file, part.line, part.col, None, use)
+            self._expanding.discard(key)
 
     @staticmethod
     def _cwd(file: SourceFile) -> str:

@@ -38,6 +38,7 @@ from kagen.lint import engine, registry  # noqa: E402
 from kagen.lint.context import FileContext  # noqa: E402
 from kagen.lint.settings import Options  # noqa: E402
 from kagen.parse import parse_file  # noqa: E402
+from kagen.tree import Line, ValueBlock  # noqa: E402
 
 CONFIG_ID = "kagen-lab"
 NOT_CONFIGS = {"doc.keepalived.conf.SYNOPSIS", "tools.json_tracking.template_vrrp_instance.j2"}
@@ -282,6 +283,19 @@ def _spans(ctx: FileContext) -> dict[str, tuple[int, int]]:
     return spans
 
 
+def _uses(ctx: FileContext) -> dict[int, set[int]]:
+    """Lines written in a multi-line $DEFINITION: the lines where it was used. keepalived reports
+    a problem there at the use; kagen at the text, which is where it is fixed. Both count."""
+    uses: dict[int, set[int]] = {}
+    for visit in ctx.visits:
+        node = visit.node
+        lines = node.entries if isinstance(node, ValueBlock) else [node if isinstance(node, Line) else node.header]
+        for line in lines:
+            if line.via is not None and line.pos.file == ctx.path and line.via.file == ctx.path:
+                uses.setdefault(line.line, set()).add(line.via.line)
+    return uses
+
+
 def compare(lab_: lab.Lab, name: str, text: str, workdir: Path) -> Outcome:
     path = workdir / f"{name}.conf"
     path.write_text(text)
@@ -293,9 +307,12 @@ def compare(lab_: lab.Lab, name: str, text: str, workdir: Path) -> Outcome:
     outcome = Outcome(name, verdict.status, keepalived_messages(verdict), findings)
     lines = {f.pos.line for f in findings}
     spans = _spans(ctx)
+    uses = _uses(ctx)
     for message in outcome.messages:
         if message.line is not None:
-            outcome.matched.append(any(f.covers(str(path), message.line) for f in findings))
+            outcome.matched.append(
+                any(f.covers(str(path), message.line) or message.line in uses.get(f.pos.line, ()) for f in findings)
+            )
         elif message.instance in spans:
             first, last = spans[message.instance]
             outcome.matched.append(any(first <= line <= last for line in lines))

@@ -6,6 +6,7 @@ discovery, output formats and exit codes."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -255,6 +256,7 @@ def test_directories_are_walked_for_keepalived_files(capsys, tmp_path):
     write(tmp_path / "etc" / ".git" / "x.conf", BAD)
     write(tmp_path / "etc" / "nginx" / "nginx.conf", "server {\n}\n")
     write(tmp_path / "etc" / "old" / "keepalived.conf", BAD)
+    os.mkfifo(tmp_path / "etc" / "keepalived" / "pipe.conf")  # would block if opened
     status, out, _ = lint(capsys, "--select", "KA202", "etc")
     assert (status, out) == (
         1,

@@ -179,3 +179,12 @@ def test_parse_file_and_stdin(tmp_path, monkeypatch):
     config = parse_module.parse_file("-", "n")
     assert config.files[0].name == "<stdin>"
     assert shape(config.items) == [("vrrp_script s", [])]
+
+
+def test_second_group_list_ends_its_sync_group(parse):
+    """keepalived skips a second group list with skip_block() from the sync group's own level, so
+    the list's '}' ends the vrrp_sync_group too and the group's own '}' is extra."""
+    config = parse("vrrp_sync_group G {\n group {\n  A\n }\n group {\n  B\n }\n}\nvrrp_script s {\n}\n")
+    assert shape(config.items) == [("vrrp_sync_group G", [("group", ["A"]), ("group", ["B"])]), ("vrrp_script s", [])]
+    assert config.items[0].close is None
+    assert codes(config) == ["8:1 KA001 '}' at the top level: there is no block to close (keepalived: Extra '}')"]

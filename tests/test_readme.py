@@ -1,34 +1,61 @@
-"""The README stays true: its first two commands, its diagnostics table, its CLI options."""
+"""The README stays true: its first two commands, its rules table, its CLI options, its example."""
 
 from __future__ import annotations
 
+import argparse
 import re
 
 from helpers import REPO
 
-from kagen.cli import build_parser
-from kagen.diagnostics import PARSE_CHECKS
+from kagen import cli
+from kagen.lint import registry
 
 README = (REPO / "README.md").read_text()
 
 
 def test_starts_with_the_two_commands():
     block = README.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
-    assert block[0].startswith("python3 -m pip install . && kagen parse examples/web-pair/web-a.conf")
+    assert block[0].startswith("python3 -m pip install . && kagen lint examples/web-pair/")
     assert block[1].startswith("python3 -m pip install tox && tox")
-    assert (REPO / "examples" / "web-pair" / "web-a.conf").is_file()
+    assert (REPO / "examples" / "web-pair").is_dir()
     ci = (REPO / ".ci" / "run").read_text()
     assert "python3 -m pip install --quiet tox && tox" in ci
 
 
-def test_diagnostics_table_matches_the_code():
-    rows = re.findall(r"^\| (KA\d{3}) \| ([a-z-]+) \| (\w+)", README, re.M)
-    assert rows == [(c.code, c.name, str(c.severity)) for c in PARSE_CHECKS]
+def test_rules_table_matches_the_registry():
+    rows = re.findall(r"^\| (KA\d{3}) \| ([a-z-]+) \| (\w+) \| (.*) \|$", README, re.M)
+    assert [(code, name, severity) for code, name, severity, _ in rows] == [
+        (rule.code, rule.name, str(rule.severity)) for rule in registry.RULES
+    ]
+    for (_, _, _, rest), rule in zip(rows, registry.RULES, strict=True):
+        notes = rest.rsplit(" | ", 1)[1]
+        assert ("beyond keepalived" in notes) == rule.beyond_keepalived, rule.code
+        assert ("off with `--fragment`" in notes) == rule.whole_config, rule.code
+        assert ("several files" in notes) == (rule.scope.value == "files"), rule.code
 
 
-def test_every_parse_option_is_documented():
-    parse = build_parser()._subparsers._group_actions[0].choices["parse"]
-    for action in parse._actions:
-        for option in action.option_strings:
-            if option not in ("-h", "--help"):
-                assert f"`{option}" in README or f"{option}`" in README, option
+def _options(command: str) -> list[str]:
+    commands = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return [
+        o for action in commands.choices[command]._actions for o in action.option_strings if o not in ("-h", "--help")
+    ]
+
+
+def test_every_option_is_documented():
+    for command in ("parse", "lint"):
+        for option in _options(command):
+            assert f"`{option}" in README or f"{option}`" in README, (command, option)
+
+
+def test_lint_example_output_is_what_kagen_prints(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    example = README.split("```console\n", 1)[1].split("```", 1)[0]
+    runs = re.split(r"^\$ ", example, flags=re.M)[1:]
+    assert len(runs) == 2
+    for run in runs:
+        command, *expected = run.rstrip("\n").split("\n")
+        argv = command.split()
+        assert argv[0] == "kagen"
+        cli.main(argv[1:])
+        assert capsys.readouterr().out.rstrip("\n").split("\n") == expected

@@ -317,3 +317,72 @@ def test_passing_fixture(code):
 def test_every_file_rule_has_fixtures():
     file_rules = {r.code for r in registry.RULES if r.scope.value == "file"}
     assert file_rules - {"KA006", "KA007"} == set(CASES)
+
+
+FWMARK_SERVER = """virtual_server fwmark 5 {{
+    lb_algo rr
+    lb_kind {method}
+    real_server 192.168.201.100 80 {{
+        TCP_CHECK {{
+        }}
+    }}
+    real_server fd00::1 80 {{
+        TCP_CHECK {{
+        }}
+    }}
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    "method, expected",
+    [
+        ("NAT", ["8:17 real_server fd00::1 is IPv6 but the virtual server is IPv4: keepalived skips it"]),
+        ("TUN", []),
+    ],
+)
+def test_fwmark_server_takes_the_family_of_its_first_real_server(method, expected):
+    """keepalived's rs_end_handler: an address-less server gets the first real server's family;
+    a tunnelled real server may be of the other family."""
+    assert lint_text(FWMARK_SERVER.format(method=method), "KA204") == expected
+
+
+@pytest.mark.parametrize(
+    "fwmark, expected",
+    [
+        (
+            "fwmark 1",
+            [
+                "1:1 virtual_server_group mixes IPv4 and IPv6 with a fwmark of no family: keepalived removes it; add inet or inet6 to the fwmark entries"
+            ],
+        ),
+        ("fwmark 1 inet", []),
+        (
+            "fwmark 0",
+            [
+                "1:1 virtual_server_group mixes IPv4 and IPv6 with a fwmark of no family: keepalived removes it; add inet or inet6 to the fwmark entries"
+            ],
+        ),
+    ],
+)
+def test_group_with_both_families_needs_fwmark_families(fwmark, expected):
+    text = f"virtual_server_group G {{\n    10.0.0.1 80\n    fd00::1 80\n    {fwmark}\n}}\n"
+    assert lint_text(text, "KA213") == expected
+
+
+def test_route_address_families_must_agree():
+    """keepalived's parse_route_opts: "Cannot mix IPv4 and IPv6 addresses for route"; a family
+    given with via (via inet ADDR) is read, not taken for the address."""
+    text = (
+        "static_routes {\n    10.0.0.0/24 via inet 10.0.0.1 dev eth0\n    fd00::/64 via 10.0.0.1 dev eth0\n"
+        "    src 10.0.0.5 fd00::/64 dev eth0\n}\n"
+    )
+    assert lint_text(text, "KA217") == [
+        "3:19 '10.0.0.1' is of the other address family than the route: keepalived skips the route",
+        "4:18 'fd00::/64' is of the other address family than the route: keepalived skips the route",
+    ]
+
+
+def test_scope_on_an_ipv6_virtual_address_is_ignored():
+    text = "vrrp_instance V {\n    virtual_ipaddress {\n        fd00::1/64 dev eth0 scope link\n    }\n}\n"
+    assert lint_text(text, "KA204") == ["3:29 keepalived ignores scope for IPv6 addresses"]

@@ -251,6 +251,22 @@ def test_self_referencing_definition_is_stopped():
     assert [d.code for d in result.diagnostics] == ["KA007"]
 
 
+def test_multi_line_definition_used_in_its_own_expansion_is_stopped():
+    """keepalived pushes each nested use on a stack and never stops; found by hypothesis as a
+    RecursionError."""
+    result = read_text("$A=x \\\n$A \\\ny\nv $A\n", "t.conf", "n")
+    assert [line.words for line in result.lines] == [["v", "x"], ["x"], ["y"]]
+    assert [(d.pos.line, d.code, d.message) for d in result.diagnostics] == [
+        (2, "KA007", "a multi-line definition used inside its own expansion: keepalived never stops expanding it")
+    ]
+
+
+def test_nested_multi_line_definitions_expand_in_order():
+    result = read_text("$B=b1 \\\nb2\n$A=a1 \\\n$B \\\na3\nv $A\n", "t.conf", "n")
+    assert [line.words for line in result.lines] == [["v", "a1"], ["b1"], ["b2"], ["a3"]]
+    assert result.diagnostics == []
+
+
 def test_substitution_beyond_the_line_buffer_stops():
     result = read_text("$A=" + "y" * 600 + "\nv $A $A\n", "t.conf", "n")
     assert result.lines[0].words == ["v", "y" * 600, "$A"]

@@ -50,7 +50,9 @@ def expand(paths: list[str], exclude: list[str]) -> list[str]:
                 )
                 for name in sorted(files):
                     candidate = os.path.join(root, name)
-                    if name.startswith(".") or _excluded(candidate, exclude):
+                    # Only regular files: opening a FIFO or a device found in a tree would block or read
+                    # forever (a file named on the command line is read whatever it is).
+                    if name.startswith(".") or _excluded(candidate, exclude) or not os.path.isfile(candidate):
                         continue
                     if any(fnmatch.fnmatch(name, pattern) for pattern in NAME_PATTERNS) and _looks_like_keepalived(
                         candidate

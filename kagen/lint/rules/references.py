@@ -319,7 +319,8 @@ class RepeatedKeyword(Rule):
                     yield ctx.report(
                         self,
                         node.pos,
-                        "a second group list: keepalived keeps the first and ignores this one",
+                        f"a second group list: keepalived keeps the first, skips this one, and its '}}' also "
+                        f"ends {visit.parent} (what follows is read at the top level)",
                         Severity.ERROR,
                     )
                 else:

@@ -141,6 +141,8 @@ def _vip_problems(entry: Line, static: bool) -> Iterator[tuple[int, str]]:
             yield index, f"'{option}' is not a virtual_ipaddress option: keepalived ignores it"
         elif takes and index + 1 >= len(words):
             yield index, f"'{option}' needs a value"
+        elif option == "scope" and address.version == 6:
+            yield index, "keepalived ignores scope for IPv6 addresses"
         elif option == "scope" and not (words[index + 1] in SCOPES or words[index + 1].isdigit()):
             yield index + 1, f"scope '{words[index + 1]}' is not one of {', '.join(SCOPES)} or a number"
         elif option in ("peer", "broadcast", "brd") and words[index + 1] not in ("+", "-"):
@@ -227,25 +229,38 @@ class InvalidAddress(Rule):
                 )
             declared = server.value("ip_family")
             family = {"inet": 4, "inet6": 6}.get(declared or "", family)
+            # keepalived's rs_end_handler: an address-less (fwmark or group) server takes the family
+            # of its first real server; a tunnelled real server may be of the other family.
+            method = None
+            for node in server.block.children:
+                if isinstance(node, Line) and node.keyword in ("lvs_method", "lb_kind") and node.args:
+                    method = node.args[0]
+                if not (isinstance(node, Block) and node.keyword == "real_server" and node.args):
+                    continue
+                address = parse_address(node.args[0])
+                own = next((c.args[0] for c in reversed(node.children) if c.keyword == "lvs_method" and c.args), None)
+                if address is None or (own or method) == "TUN":
+                    continue
+                if family is None:
+                    family = address.version
+                elif family is not None and address.version != family:
+                    yield ctx.report(
+                        self,
+                        node.header.word_pos(1),
+                        f"real_server {node.args[0]} is IPv{address.version} but the virtual server is "
+                        f"IPv{family}: keepalived skips it",
+                        end=node.close.pos if node.close is not None else None,
+                    )
             sorry = server.get("sorry_server")
             address = parse_address(sorry.args[0]) if sorry is not None and sorry.args else None
-            if address is not None and family is not None and address.version != family:
+            tunnelled = server.value("sorry_server_lvs_method") == "TUN"
+            if address is not None and family is not None and address.version != family and not tunnelled:
                 yield ctx.report(
                     self,
                     sorry.word_pos(1),
                     f"sorry_server is IPv{address.version} but the virtual server is IPv{family}: keepalived skips it",
                     end=server.end,
                 )
-            for real in server.real_servers:
-                address = parse_address(real.address) if real.address else None
-                if address is not None and family is not None and address.version != family:
-                    yield ctx.report(
-                        self,
-                        real.line.word_pos(1),
-                        f"real_server {real.address} is IPv{address.version} but the virtual server is IPv{family}: "
-                        "keepalived skips it",
-                        end=real.end,
-                    )
 
 
 # Four dotted numbers: keepalived resolves anything else (192.168.200 included) as a host name.
@@ -560,17 +575,31 @@ class InvalidEntry(Rule):
 
     code, name, severity = "KA213", "invalid-entry", Severity.ERROR
 
+    def _group(self, ctx: FileContext, node: ValueBlock) -> Iterator[Diagnostic]:
+        """A virtual_server_group keepalived removes (vsg_handler): nothing usable in it, or both
+        address families together with a fwmark that has none."""
+        usable = [entry.words for entry in node.entries if _vsg_problem(entry.words) is None]
+        families = {_vsg_family(words) for words in usable}
+        end = node.close.pos if node.close is not None else None
+        if not usable:
+            yield ctx.report(self, node.pos, "virtual_server_group has no usable entry: keepalived removes it", end=end)
+        elif {4, 6, None} <= families:
+            yield ctx.report(
+                self,
+                node.pos,
+                "virtual_server_group mixes IPv4 and IPv6 with a fwmark of no family: keepalived removes it; "
+                "add inet or inet6 to the fwmark entries",
+                end=end,
+            )
+
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for visit in ctx.visits_of(lambda keyword: keyword.kind == "list"):
             node = visit.node
             if not isinstance(node, ValueBlock):
                 continue
             entry_kind = visit.keyword.entry
-            if node.keyword == "virtual_server_group" and not any(_vsg_problem(e.words) is None for e in node.entries):
-                end = node.close.pos if node.close is not None else None
-                yield ctx.report(
-                    self, node.pos, "virtual_server_group has no usable entry: keepalived removes it", end=end
-                )
+            if node.keyword == "virtual_server_group":
+                yield from self._group(ctx, node)
             if node.keyword == "notification_email" and not node.entries:
                 end = node.close.pos if node.close is not None else None
                 yield ctx.report(self, node.pos, "notification_email block is empty", Severity.WARNING, end=end)
@@ -632,11 +661,19 @@ class InvalidEntry(Rule):
                 return
 
 
+def _vsg_family(words: list[str]) -> int | None:
+    """4 or 6 for a usable entry; None for a fwmark without inet/inet6."""
+    if words[0] == "fwmark":
+        return {"inet": 4, "inet6": 6}.get(words[2]) if len(words) > 2 else None
+    address = parse_address(words[0].partition("-")[0].partition("/")[0])
+    return address.version if address is not None else None
+
+
 def _vsg_problem(words: list[str]) -> str | None:
     """keepalived's virtual_server_group entry: ADDR[-LAST|/LEN] [PORT] or fwmark N [inet|inet6]."""
     if words[0] == "fwmark":
-        if len(words) < 2 or numbers.unsigned(words[1], "1", None) is not None:
-            return "fwmark needs a positive number"
+        if len(words) < 2 or numbers.unsigned(words[1], "0", str(2**32 - 1)) is not None:
+            return "fwmark needs a number 0..4294967295"
         if len(words) > 2 and words[2] not in ("inet", "inet6"):
             return f"'{words[2]}' is not inet or inet6"
         return None
@@ -906,6 +943,8 @@ class RouteEntry(Rule):
                 return
             if takes is None:
                 return
+            if word in ("via", "gw") and index + 1 < len(words) and words[index + 1] in ("inet", "inet6"):
+                index += 1  # via inet6 ADDR: the family is given before the address
             if index + takes >= len(words) and takes:
                 yield ctx.report(self, entry.word_pos(index), f"'{word}' needs a value")
                 return
@@ -931,6 +970,16 @@ class RouteEntry(Rule):
             yield ctx.report(self, entry.word_pos(index), f"route destination '{destination}' is not an address/prefix")
             return
         found = list(self._words(ctx, entry, ROUTE_WORDS, index + 1, "route"))
+        if not found:
+            mixed = _route_family_mix(words)
+            if mixed is not None:
+                found.append(
+                    ctx.report(
+                        self,
+                        entry.word_pos(mixed),
+                        f"'{words[mixed]}' is of the other address family than the route: keepalived skips the route",
+                    )
+                )
         yield from found
         if not any(f.severity is Severity.ERROR for f in found) and not {"dev", "oif", "no_track"} & set(words):
             yield ctx.report(
@@ -951,6 +1000,50 @@ class RouteEntry(Rule):
             yield ctx.report(
                 self, entry.pos, "rule without preference: keepalived picks one (16384 downwards)", Severity.WARNING
             )
+
+
+def _route_family_mix(words: list[str]) -> int | None:
+    """The index of the first word whose address family differs from the route's, as
+    keepalived's parse_route_opts sees it: the first of inet/inet6, src, via, from or the
+    destination fixes the family."""
+    family = None
+    index = 1 if words[0] in ROUTE_TYPES else 0
+    while index < len(words):
+        word = words[index]
+        found, at = None, index
+        if word in ("inet", "inet6"):
+            found = 4 if word == "inet" else 6
+        elif word in ("src", "from") and index + 1 < len(words):
+            index += 1
+            found, at = _family(words[index]), index
+        elif word in ("via", "gw") and index + 1 < len(words):
+            index += 1
+            if words[index] in ("inet", "inet6") and index + 1 < len(words):
+                qualifier = 4 if words[index] == "inet" else 6
+                if family is not None and qualifier != family:
+                    return index
+                family = qualifier
+                index += 1
+            found, at = _family(words[index]), index
+        elif word in ROUTE_WORDS:
+            index += ROUTE_WORDS[word] or 0
+            if ROUTE_WORDS[word] is None:
+                return None
+        elif word == "to" or word in ROUTE_TYPES:
+            pass
+        elif word not in ("default", "any", "all"):
+            found = _family(word)
+        if found is not None:
+            if family is not None and found != family:
+                return at
+            family = found
+        index += 1
+    return None
+
+
+def _family(text: str) -> int | None:
+    address = parse_address(text.partition("/")[0])
+    return address.version if address is not None else None
 
 
 class VirtualServerDefaults(Rule):
