@@ -95,6 +95,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
         print("Goes beyond keepalived: keepalived itself accepts what this rule reports.")
     if rule.whole_config:
         print("Needs the whole configuration: silent with --fragment.")
+    if rule.reads:
+        print(f"Reads: {', '.join(rule.reads)}.")
     for name in ("What", "Why", "Example", "Fix"):
         if name in doc:
             body = doc[name]

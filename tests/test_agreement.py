@@ -29,7 +29,8 @@ from kagen.parse import parse_file
 CONFIG_ID = "kagen-lab"
 NOT_CONFIGS = {"doc.keepalived.conf.SYNOPSIS", "tools.json_tracking.template_vrrp_instance.j2"}
 OWN = [*sorted((REPO / "tests" / "configs").glob("*.conf")), REPO / "tests" / "configs" / "include" / "main.conf"]
-EXAMPLES = sorted((REPO / "examples").rglob("*.conf"))
+# The working examples (examples/broken is wrong on purpose: keepalived keeps nothing of it).
+EXAMPLES = sorted(path for path in (REPO / "examples").rglob("*.conf") if path.parent.name != "broken")
 SAMPLES = [path for path in corpus_files() if path.name not in NOT_CONFIGS] + OWN + EXAMPLES
 
 

@@ -92,6 +92,11 @@ class FileContext:
                 out.setdefault(visit.keyword, []).append(visit)
         return out
 
+    @cached_property
+    def paths(self) -> frozenset[str]:
+        """The keyword paths present in the configuration (vrrp_instance, vrrp_instance/authentication)."""
+        return frozenset(keyword.path for keyword in self.by_keyword)
+
     def visits_of(self, wanted: Callable[[Keyword], object]) -> Iterator[Visit]:
         """Visits of the keywords for which ``wanted`` is true."""
         for keyword, visits in self.by_keyword.items():

@@ -16,7 +16,7 @@ from kagen.keywords import table
 from kagen.lint import registry
 from kagen.lint.context import FileContext
 from kagen.lint.files import expand
-from kagen.lint.rule import Scope
+from kagen.lint.rule import Rule, Scope
 from kagen.lint.settings import Options
 from kagen.parse import parse_file
 from kagen.source import default_config_id
@@ -66,6 +66,11 @@ def _applies(selectors: list[str] | None, finding: Diagnostic) -> bool:
     return rule is not None and any(registry.matches(rule, selector) for selector in selectors)
 
 
+def _has_what_it_reads(rule: Rule, ctxs: list[FileContext]) -> bool:
+    """A rule that declares the blocks it reads runs only where one of them is present."""
+    return not rule.reads or any(path in ctx.paths for ctx in ctxs for path in rule.reads)
+
+
 def contexts(paths: list[str], options: Options) -> list[FileContext]:
     """Parse the files to lint (directories walked); a file that another file of the run includes
     is checked as part of it, not again on its own (pre-commit passes both)."""
@@ -87,10 +92,10 @@ def run(ctxs: list[FileContext], options: Options) -> LintResult:
     for ctx in ctxs:
         findings.extend(d for d in ctx.config.diagnostics if d.code in codes)
         for rule in rules:
-            if rule.scope is Scope.FILE:
+            if rule.scope is Scope.FILE and _has_what_it_reads(rule, [ctx]):
                 findings.extend(rule.check(ctx))
     for rule in rules:
-        if rule.scope is Scope.FILES:
+        if rule.scope is Scope.FILES and _has_what_it_reads(rule, ctxs):
             findings.extend(rule.check_files(ctxs))
     lines, files = _silenced(ctxs)
     kept = {

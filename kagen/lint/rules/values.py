@@ -1049,8 +1049,9 @@ def _family(text: str) -> int | None:
 class VirtualServerDefaults(Rule):
     """What: A virtual_server without a scheduler (lvs_sched/lb_algo), a forwarding method
     (lvs_method/lb_kind) or, for an address (not fwmark) service, a protocol.
-    Why: keepalived fills in its defaults (wlc, NAT, UDP) with a warning; a TCP service balanced as
-    UDP does not work, and NAT needs the real servers to route back through the director.
+    Why: keepalived fills in its defaults (wlc, NAT, UDP) and reports each, so keepalived -t fails;
+    a TCP service balanced as UDP does not work, and NAT needs the real servers to route back
+    through the director.
     Example:
         virtual_server 192.168.0.100 80 {
             protocol TCP
@@ -1060,7 +1061,7 @@ class VirtualServerDefaults(Rule):
     Fix: Say what you mean: lvs_sched rr and lvs_method DR (or lb_algo / lb_kind).
     """
 
-    code, name, severity = "KA218", "virtual-server-defaults", Severity.WARNING
+    code, name, severity = "KA218", "virtual-server-defaults", Severity.ERROR
     reads = ("virtual_server",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
