@@ -58,9 +58,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{'file':>6} {'bytes':>10} {'keepalived -t':>14} {'kagen lint':>11} {'ratio':>6} {'peak RSS':>9}")
     for scale, size, ka, lint in results:
-        print(
-            f"{scale:>5}x {size:>10,} {ka[0]:>13.3f}s {lint[0]:>10.3f}s {lint[0] / ka[0]:>5.1f}x {lint[2] / 1024:>7.0f}MB"
-        )
+        ratio = lint[0] / ka[0]
+        print(f"{scale:>5}x {size:>10,} {ka[0]:>13.3f}s {lint[0]:>10.3f}s {ratio:>5.1f}x {lint[2] / 1024:>7.0f}MB")
     (_, _, ka1, lint1), (_, _, ka4, lint4) = results
     print(f"growth 1x -> 4x: keepalived {ka4[0] / ka1[0]:.2f}x, kagen lint {lint4[0] / lint1[0]:.2f}x")
     print(
