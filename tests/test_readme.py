@@ -32,6 +32,7 @@ def test_rules_table_matches_the_registry():
         assert ("beyond keepalived" in notes) == rule.beyond_keepalived, rule.code
         assert ("off with `--fragment`" in notes) == rule.whole_config, rule.code
         assert ("several files" in notes) == (rule.scope.value == "files"), rule.code
+        assert ("`--inventory`" in notes) == (rule.scope.value == "inventory"), rule.code
 
 
 def _options(command: str) -> list[str]:

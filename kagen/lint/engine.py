@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keywords import table
@@ -20,6 +22,9 @@ from kagen.lint.rule import Rule, Scope
 from kagen.lint.settings import Options
 from kagen.parse import parse_file
 from kagen.source import default_config_id
+
+if TYPE_CHECKING:
+    from kagen.cloud.model import Inventory
 
 _DISABLE = re.compile(r"kagen:\s*disable(-file)?(?:\s*=\s*([\w,\s-]+))?")
 
@@ -41,21 +46,29 @@ class LintResult:
         return 1 if self.errors or (strict and self.findings) else 0
 
 
-def _silenced(ctxs: list[FileContext]):
-    """Per file name: {line: selectors} for inline disables, and file-wide selectors (None = all)."""
-    lines: dict[str, dict[int, list[str] | None]] = {}
-    files: dict[str, list[str] | None] = {}
+def _comments(ctxs: list[FileContext], inventory: Inventory | None) -> Iterator[tuple[str, int, str]]:
     for ctx in ctxs:
         for source in ctx.config.files:
             for comment in source.comments:
-                match = _DISABLE.search(comment.text)
-                if match is None:
-                    continue
-                selectors = [s for s in re.split(r"[,\s]+", match.group(2) or "") if s] or None
-                if match.group(1):
-                    files[source.name] = selectors
-                else:
-                    lines.setdefault(source.name, {})[comment.line] = selectors
+                yield source.name, comment.line, comment.text
+    if inventory is not None:
+        for line, text in inventory.comments.items():
+            yield inventory.path, line, text
+
+
+def _silenced(ctxs: list[FileContext], inventory: Inventory | None):
+    """Per file name: {line: selectors} for inline disables, and file-wide selectors (None = all)."""
+    lines: dict[str, dict[int, list[str] | None]] = {}
+    files: dict[str, list[str] | None] = {}
+    for name, line, text in _comments(ctxs, inventory):
+        match = _DISABLE.search(text)
+        if match is None:
+            continue
+        selectors = [s for s in re.split(r"[,\s]+", match.group(2) or "") if s] or None
+        if match.group(1):
+            files[name] = selectors
+        else:
+            lines.setdefault(name, {})[line] = selectors
     return lines, files
 
 
@@ -83,7 +96,7 @@ def contexts(paths: list[str], options: Options) -> list[FileContext]:
     return [ctx for ctx in ctxs if ctx.path == "-" or os.path.realpath(ctx.path) not in included]
 
 
-def run(ctxs: list[FileContext], options: Options) -> LintResult:
+def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None = None) -> LintResult:
     codes = registry.enabled(options.select, options.ignore)
     rules = [rule for rule in registry.RULES if rule.code in codes and not rule.parser]
     if options.fragment:
@@ -97,7 +110,9 @@ def run(ctxs: list[FileContext], options: Options) -> LintResult:
     for rule in rules:
         if rule.scope is Scope.FILES and _has_what_it_reads(rule, ctxs):
             findings.extend(rule.check_files(ctxs))
-    lines, files = _silenced(ctxs)
+        elif rule.scope is Scope.INVENTORY and inventory is not None:
+            findings.extend(rule.check_inventory(inventory, ctxs))
+    lines, files = _silenced(ctxs, inventory)
     kept = {
         finding
         for finding in findings
@@ -109,9 +124,16 @@ def run(ctxs: list[FileContext], options: Options) -> LintResult:
             )
         )
     }
-    return LintResult([ctx.path for ctx in ctxs], sorted(kept, key=Diagnostic.sort_key))
+    names = [ctx.path for ctx in ctxs] + ([inventory.path] if inventory is not None else [])
+    return LintResult(names, sorted(kept, key=Diagnostic.sort_key))
 
 
 def lint(paths: list[str], options: Options) -> LintResult:
-    """Lint files and directories (``-`` for standard input) with the given options."""
-    return run(contexts(paths, options), options)
+    """Lint files and directories (``-`` for standard input) with the given options, and the
+    inventory the options name (which may come alone: then only it is checked)."""
+    inventory = None
+    if options.inventory is not None:
+        from kagen.inventory import load
+
+        inventory = load(options.inventory)
+    return run(contexts(paths, options), options, inventory)

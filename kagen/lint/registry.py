@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from kagen.lint.rule import Rule
-from kagen.lint.rules import pairs, references, syntax, unicast, values
+from kagen.lint.rules import cloud, havip, pairs, references, syntax, unicast, values
 
-RULES: tuple[Rule, ...] = syntax.RULES + unicast.RULES + values.RULES + references.RULES + pairs.RULES
+RULES: tuple[Rule, ...] = (
+    syntax.RULES + unicast.RULES + values.RULES + references.RULES + havip.RULES + cloud.RULES + pairs.RULES
+)
 BY_CODE = {rule.code: rule for rule in RULES}
 
 

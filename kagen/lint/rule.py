@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from kagen.diagnostics import Check, Diagnostic, Severity
 
 if TYPE_CHECKING:
+    from kagen.cloud.model import Inventory
     from kagen.lint.context import FileContext
 
 SECTIONS = ("What", "Why", "Example", "Fix")
@@ -52,6 +53,10 @@ class Rule:
 
     def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         """Findings across the configurations given together (FILES scope)."""
+        return iter(())
+
+    def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
+        """Findings in the inventory, and in the configurations measured against it (INVENTORY scope)."""
         return iter(())
 
     @classmethod

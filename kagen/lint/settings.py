@@ -29,6 +29,7 @@ class Options:
     config_id: str | None = None
     exclude: list[str] = field(default_factory=list)
     clusters: list[list[str]] = field(default_factory=list)
+    inventory: str | None = None
     format: str = "text"
     source: str | None = None  # the settings file the values came from
 
@@ -119,10 +120,12 @@ def load(cli: dict[str, object], start: str = ".") -> Options:
             if key not in _KEYS:
                 raise SettingsError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(_KEYS))})")
             value = _coerce(_KEYS[key], value, path)
+            # Paths are written next to the settings file, so relative to it, not to where kagen runs.
+            base = os.path.dirname(path)
             if key == "clusters":
-                # Written next to the settings file, so relative to it, not to where kagen runs.
-                base = os.path.dirname(path)
                 value = [[os.path.join(base, member) for member in group] for group in value]
+            elif key == "inventory":
+                value = os.path.join(base, value)
             setattr(options, _KEYS[key], value)
     for name, value in cli.items():
         if value is not None:

@@ -1,0 +1,1 @@
+"""The cloud side: HAVIP facts and limits, the resource model, importers of existing cloud state."""
