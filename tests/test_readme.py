@@ -23,7 +23,7 @@ def test_starts_with_the_two_commands():
 
 
 def test_rules_table_matches_the_registry():
-    rows = re.findall(r"^\| (KA\d{3}) | ([a-z0-9-]+) \| (\w+) \| (.*) \|$", README, re.M)
+    rows = re.findall(r"^\| (KA\d{3}) \| ([a-z0-9-]+) \| (\w+) \| (.*) \|$", README, re.M)
     assert [(code, name, severity) for code, name, severity, _ in rows] == [
         (rule.code, rule.name, str(rule.severity)) for rule in registry.RULES
     ]
