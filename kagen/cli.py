@@ -109,6 +109,49 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    from kagen.write import write_text
+
+    text = resources.files("kagen.data").joinpath("init-inventory.yaml").read_text(encoding="utf-8")
+    write_text(args.output, text, args.force)
+    if args.output != "-":
+        print(f"wrote {args.output}; check it with: kagen lint --inventory {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from kagen.cloud import describe, imported, terraform
+    from kagen.write import write_text
+
+    if args.source == "terraform":
+        found = terraform.read(args.state)
+    else:
+        found = describe.read(args.havips, args.vswitches or [], args.instances or [], args.enis or [])
+    text = imported.verified(found)
+    write_text(args.output, text, args.force)
+    if args.output != "-":
+        clusters = sum(1 for h in found.havips.values() if h.members)
+        print(
+            f"wrote {args.output}: {len(found.havips)} HAVIPs, {clusters} clusters; "
+            f"check it with: kagen lint --inventory {args.output}",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _output_options(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=default,
+        help=f"where to write (default: {default}; - for standard output)",
+    )
+    parser.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+
 def _codes(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -203,6 +246,45 @@ def build_parser() -> argparse.ArgumentParser:
         "rule", nargs="?", metavar="CODE", help="a rule code (KA101), name (multicast-instance) or prefix (KA1)"
     )
     rules.set_defaults(func=cmd_rules)
+
+    init = commands.add_parser(
+        "init",
+        help="write a commented example inventory to start from",
+        description="Write a commented example inventory (an HAVIP pair) to edit into yours.",
+    )
+    _output_options(init, "inventory.yaml")
+    init.set_defaults(func=cmd_init)
+
+    importer = commands.add_parser(
+        "import",
+        help="turn existing cloud state into an inventory",
+        description="Build an inventory from what the cloud already records. Values the records do not "
+        "hold (roles, priorities, VRIDs, ENI device names) get kagen's defaults and a comment saying so. "
+        "The result is loaded back before it is written.",
+    )
+    sources = importer.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    describe = sources.add_parser(
+        "describe-havips",
+        help="saved JSON outputs of the DescribeHaVips, DescribeVSwitches, DescribeInstances and "
+        "DescribeNetworkInterfaces APIs",
+        description="Read saved API responses (one per file, or a JSON list of pages).",
+    )
+    describe.add_argument("havips", nargs="+", metavar="HAVIPS.json", help="DescribeHaVips output(s)")
+    describe.add_argument("--vswitches", action="append", metavar="FILE", help="DescribeVSwitches output (repeatable)")
+    describe.add_argument("--instances", action="append", metavar="FILE", help="DescribeInstances output (repeatable)")
+    describe.add_argument(
+        "--enis", action="append", metavar="FILE", help="DescribeNetworkInterfaces output (repeatable)"
+    )
+    _output_options(describe, "-")
+    describe.set_defaults(func=cmd_import)
+    state = sources.add_parser(
+        "terraform",
+        help="the output of terraform show -json",
+        description="Read the state of an aliyun/alicloud Terraform configuration (terraform show -json).",
+    )
+    state.add_argument("state", metavar="STATE.json", help="terraform show -json output")
+    _output_options(state, "-")
+    state.set_defaults(func=cmd_import)
     return parser
 
 

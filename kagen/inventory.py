@@ -212,7 +212,7 @@ SCHEMA = vol.Schema(
             None,
             {
                 str: {
-                    vol.Required("cidr"): CIDR,
+                    vol.Optional("cidr"): CIDR,
                     vol.Optional("vpc"): NAME_V,
                     vol.Optional("zone"): ID_V,
                     vol.Optional("id"): ID_V,
@@ -223,7 +223,7 @@ SCHEMA = vol.Schema(
             None,
             {
                 str: {
-                    vol.Required("ip"): IPV4,
+                    vol.Optional("ip"): IPV4,
                     vol.Required("vswitch"): NAME_V,
                     vol.Optional("interface", default=DEFAULT_INTERFACE): IFNAME_V,
                     vol.Optional("id"): ID_V,
@@ -234,7 +234,7 @@ SCHEMA = vol.Schema(
             None,
             {
                 str: {
-                    vol.Required("ip"): IPV4,
+                    vol.Optional("ip"): IPV4,
                     vol.Required("vswitch"): NAME_V,
                     vol.Optional("instance"): NAME_V,
                     vol.Optional("device"): IFNAME_V,
@@ -270,7 +270,7 @@ def _message(error: vol.Invalid) -> str:
             return f"unknown limit '{key}' (known: {', '.join(limit_keys())})"
         return f"unknown key '{key}'"
     if error.error_message == "required key not provided" and error.path:
-        return f"'{error.path[-1]}' is required"
+        return "required, but missing"
     return error.error_message
 
 
@@ -316,10 +316,11 @@ class _Builder:
             if inv.vpcs and vpc not in inv.vpcs:
                 self.problem(("vswitches", name, "vpc" if "vpc" in entry else ()), f"unknown VPC '{vpc}'")
             parent = inv.vpcs.get(vpc)
-            if parent is not None and parent.cidr is not None and not entry["cidr"].subnet_of(parent.cidr):
+            cidr = entry.get("cidr")
+            if parent is not None and parent.cidr is not None and cidr is not None and not cidr.subnet_of(parent.cidr):
                 self.problem(("vswitches", name, "cidr"), f"{entry['cidr']} is not inside VPC {vpc} ({parent.cidr})")
             inv.vswitches[name] = VSwitch(
-                name, self.pos("vswitches", name), entry["cidr"], vpc, entry.get("zone"), entry.get("id")
+                name, self.pos("vswitches", name), cidr, vpc, entry.get("zone"), entry.get("id")
             )
 
     def endpoints(self, inv: Inventory, data: dict) -> None:
@@ -341,9 +342,9 @@ class _Builder:
         vswitch = inv.vswitches.get(entry["vswitch"])
         if vswitch is None:
             self.problem((section, name, "vswitch"), f"unknown vSwitch '{entry['vswitch']}'")
-        elif entry["ip"] not in vswitch.cidr:
+        elif entry.get("ip") is not None and vswitch.cidr is not None and entry["ip"] not in vswitch.cidr:
             self.problem((section, name, "ip"), f"{entry['ip']} is not in vSwitch {vswitch.name} ({vswitch.cidr})")
-        return Endpoint(name, self.pos(section, name), kind, entry["ip"], entry["vswitch"], ifname, entry.get("id"))
+        return Endpoint(name, self.pos(section, name), kind, entry.get("ip"), entry["vswitch"], ifname, entry.get("id"))
 
     def havips(self, inv: Inventory, data: dict) -> None:
         for name, entry in self.names("havips", data).items():

@@ -89,7 +89,7 @@ def test_unknown_member_names_its_place(tmp_path):
             "instances:\n  a: {ip: 10.0.0.300, vswitch: v}\n",
             ["inv.yaml:2: instances.a.ip: '10.0.0.300' is not an IPv4 address"],
         ),
-        ("instances:\n  a: {vswitch: v}\n", ["inv.yaml:2: instances.a.ip: 'ip' is required"]),
+        ("instances:\n  a: {ip: 10.0.0.1}\n", ["inv.yaml:2: instances.a.vswitch: required, but missing"]),
         ("clusters:\n  c: {havip: h, vrid: 0}\n", ["inv.yaml:2: clusters.c.vrid: 0 is not between 1 and 255"]),
         (
             "clusters:\n  c: {havip: h, vrid: '51'}\n",

@@ -30,7 +30,7 @@ class Vpc:
 class VSwitch:
     name: str
     pos: Position
-    cidr: ipaddress.IPv4Network
+    cidr: ipaddress.IPv4Network | None  # None: not known (an import without DescribeVSwitches)
     vpc: str = DEFAULT_VPC
     zone: str | None = None
     id: str | None = None
@@ -38,6 +38,8 @@ class VSwitch:
     def reserved(self) -> set[ipaddress.IPv4Address]:
         """Addresses the cloud never hands out: the first and the last three of the CIDR."""
         known = facts()
+        if self.cidr is None:
+            return set()
         first, last = int(self.cidr.network_address), int(self.cidr.broadcast_address)
         head = range(first, min(first + known.reserved_first, last + 1))
         tail = range(max(last - known.reserved_last + 1, first), last + 1)
@@ -52,7 +54,7 @@ class Endpoint:
     name: str
     pos: Position
     kind: str  # "instance" or "eni"
-    ip: Address
+    ip: Address | None  # None: not known (an import without the instances' or ENIs' data)
     vswitch: str
     interface: str | None
     id: str | None = None

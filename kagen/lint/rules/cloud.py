@@ -54,7 +54,8 @@ def _placement(inv: Inventory, ctxs: tuple[FileContext, ...]) -> Placement:
     }
     by_ip = {}
     for endpoint in inv.endpoints.values():
-        by_ip.setdefault(endpoint.ip, endpoint.node)
+        if endpoint.ip is not None:
+            by_ip.setdefault(endpoint.ip, endpoint.node)
     result = Placement({}, [], [], [])
     for ctx in ctxs:
         instances = ctx.config.vrrp_instances
@@ -128,7 +129,8 @@ class VipNotHavip(InventoryRule):
                     f"HAVIP {', '.join(h.name for h in havips)} ({want})",
                 )
                 continue
-            prefixes = {32} | {inv.vswitches[h.vswitch].cidr.prefixlen for h in havips if h.vswitch in inv.vswitches}
+            cidrs = [inv.vswitches[h.vswitch].cidr for h in havips if h.vswitch in inv.vswitches]
+            prefixes = {32} | {cidr.prefixlen for cidr in cidrs if cidr is not None}
             for vip in vips:
                 if vip.network_prefix not in prefixes:
                     yield self.report(
@@ -154,7 +156,8 @@ class SourceNotMember(InventoryRule):
         for placed in placement(inv, ctxs).placed:
             line = placed.instance.unicast_src_ip
             source = placed.instance.source_address
-            if line is not None and source is not None and source != placed.endpoint.ip:
+            wanted = placed.endpoint.ip
+            if line is not None and source is not None and wanted is not None and source != wanted:
                 yield self.report(
                     line.pos,
                     f"unicast_src_ip {source} is not {placed.endpoint.name}'s address in vSwitch "
@@ -184,7 +187,7 @@ class PeersNotMembers(InventoryRule):
             others = {
                 inv.endpoints[m.name].ip: m.name
                 for m in placed.cluster.members
-                if m.name in inv.endpoints and m.name != placed.endpoint.name
+                if m.name in inv.endpoints and m.name != placed.endpoint.name and inv.endpoints[m.name].ip is not None
             }
             listed = {peer.address for peer in peers}
             pos = _where(placed.instance, "unicast_peer")

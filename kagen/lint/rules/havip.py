@@ -77,7 +77,7 @@ class HavipOutsideVswitch(InventoryRule):
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         for havip in inv.havips.values():
             vswitch = inv.vswitches.get(havip.vswitch)
-            if havip.address is None or vswitch is None or havip.address.version != 4:
+            if havip.address is None or vswitch is None or vswitch.cidr is None or havip.address.version != 4:
                 continue
             if havip.address not in vswitch.cidr:
                 yield self.report(
@@ -102,7 +102,7 @@ class HavipReservedAddress(InventoryRule):
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         for havip in inv.havips.values():
             vswitch = inv.vswitches.get(havip.vswitch)
-            if havip.address is None or vswitch is None or havip.address not in vswitch.cidr:
+            if havip.address is None or vswitch is None or vswitch.cidr is None or havip.address not in vswitch.cidr:
                 continue
             if havip.address in vswitch.reserved():
                 yield self.report(
@@ -127,7 +127,7 @@ class HavipAddressInUse(InventoryRule):
         owners: dict[tuple, str] = {}
         for endpoint in inv.endpoints.values():
             vswitch = inv.vswitches.get(endpoint.vswitch)
-            if vswitch is not None:
+            if vswitch is not None and endpoint.ip is not None:
                 owners.setdefault((vswitch.vpc, endpoint.ip), f"{endpoint.kind} {endpoint.name}")
         for havip in inv.havips.values():
             if havip.address is None:
