@@ -36,14 +36,15 @@ def test_rules_table_matches_the_registry():
 
 
 def _options(command: str) -> list[str]:
-    commands = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    return [
-        o for action in commands.choices[command]._actions for o in action.option_strings if o not in ("-h", "--help")
-    ]
+    parser = cli.build_parser()
+    for name in command.split():
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = commands.choices[name]
+    return [o for action in parser._actions for o in action.option_strings if o not in ("-h", "--help")]
 
 
 def test_every_option_is_documented():
-    for command in ("parse", "lint"):
+    for command in ("parse", "lint", "init", "import describe-havips", "import terraform"):
         for option in _options(command):
             assert f"`{option}" in README or f"{option}`" in README, (command, option)
 
