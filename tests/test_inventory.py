@@ -197,3 +197,9 @@ def test_ten_thousand_havips(tmp_path):
     codes = sorted({f["code"] for f in report["findings"]})
     assert codes == ["KA408", "KA409"]
     assert sum(f["code"] == "KA408" for f in report["findings"]) == 200
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "examples").glob("*/inventory.*")), ids=lambda p: p.parent.name)
+def test_shipped_example_inventories_are_clean(path):
+    run = cli("lint", "--inventory", str(path), "--strict")
+    assert (run.returncode, run.stdout) == (0, "All checks passed (1 file).\n"), run.stdout + run.stderr
