@@ -73,7 +73,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
             "format": args.format,
         }
     )
-    paths = args.paths or ([] if options.inventory is not None else ["."])
+    # `--inventory FILE` alone checks the inventory alone; an inventory from the settings file
+    # does not change what a bare `kagen lint` walks.
+    paths = args.paths or ([] if args.inventory is not None else ["."])
     result = engine.lint(paths, options)
     if not result.files:
         print("kagen: warning: no keepalived configuration files found", file=sys.stderr)

@@ -141,6 +141,22 @@ def test_settings_from_pyproject_found_from_a_subdirectory(capsys, tmp_path, mon
     )
 
 
+def test_inventory_from_settings_is_relative_to_them_and_keeps_the_walk(capsys, tmp_path, monkeypatch):
+    import shutil
+
+    from helpers import REPO
+
+    for name in ("inventory.yaml", "web-a.conf", "web-b.conf"):
+        shutil.copy(REPO / "examples" / "web-pair" / name, tmp_path / name)
+    write(tmp_path / ".kagen.toml", 'inventory = "inventory.yaml"\nselect = ["KA4"]\n')
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    assert lint(capsys, "..")[1] == ["All checks passed (3 files)."]
+    monkeypatch.chdir(tmp_path)
+    assert lint(capsys)[1] == ["All checks passed (3 files)."]
+    assert lint(capsys, "--inventory", "inventory.yaml")[1] == ["All checks passed (1 file)."]
+
+
 def test_pyproject_without_kagen_table_is_passed_over(capsys, tmp_path, monkeypatch):
     write(tmp_path / ".kagen.toml", 'select = ["KA002"]\n')
     write(tmp_path / "sub" / "pyproject.toml", '[project]\nname = "x"\n')
