@@ -36,7 +36,9 @@ def inventory(pairs: int) -> dict:
         "region": "cn-hangzhou",
         "limits": {"havips_per_account": pairs, "havips_per_vpc": per_vpc},
         "vpcs": {f"vpc{v}": {"cidr": f"10.{v}.0.0/16"} for v in range(VPCS)},
-        "vswitches": {f"vsw{v}": {"vpc": f"vpc{v}", "cidr": f"10.{v}.0.0/20", "zone": "cn-hangzhou-h"} for v in range(VPCS)},
+        "vswitches": {
+            f"vsw{v}": {"vpc": f"vpc{v}", "cidr": f"10.{v}.0.0/20", "zone": "cn-hangzhou-h"} for v in range(VPCS)
+        },
         "instances": {},
         "havips": {},
         "clusters": {},
