@@ -13,7 +13,6 @@ Run as root (for the namespace) from an environment where kagen is installed:
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import genconf  # noqa: E402  (the generator next to this script)
-from parse_bench import PAIR, Namespace, kagen_command, measure  # noqa: E402
+from parse_bench import PAIR, Namespace, kagen_command, keepalived_binary, measure, reference_file  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,18 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", type=int, default=2000, help="vrrp_instances in the 1x file")
     parser.add_argument("--small-files", type=int, default=2000, help="files in the many-files run")
     args = parser.parse_args(argv)
-    keepalived = shutil.which("keepalived")
-    if keepalived is None:
-        raise SystemExit("keepalived is not installed (apt-get install keepalived)")
+    keepalived = keepalived_binary()
     kagen = [*kagen_command(), "lint", "--config-id", "bench"]
     results = []
     with tempfile.TemporaryDirectory() as tmp, Namespace() as namespace:
-        if not namespace.ok:
-            print("note: no network namespace (not root?): keepalived -t runs without its interfaces")
         for scale in (1, 4):
-            path = Path(tmp) / f"bench-{scale}x.conf"
-            with open(path, "w", encoding="ascii") as handle:
-                genconf.generate(args.instances * scale, handle)
+            path = reference_file(Path(tmp), args.instances, scale)
             ka = measure(namespace.wrap([keepalived, "-t", "-f", str(path)]), args.runs)
             lint = measure([*kagen, str(path)], args.runs)
             results.append((scale, path.stat().st_size, ka, lint))

@@ -54,6 +54,21 @@ def measure(command: list[str], runs: int) -> tuple[float, float, int]:
     return statistics.median(walls), min(walls), peak
 
 
+def keepalived_binary() -> str:
+    keepalived = shutil.which("keepalived")
+    if keepalived is None:
+        raise SystemExit("keepalived is not installed (apt-get install keepalived)")
+    return keepalived
+
+
+def reference_file(folder: Path, instances: int, scale: int) -> Path:
+    """The reference configuration (bench/genconf.py) at ``scale`` times its size."""
+    path = folder / f"bench-{scale}x.conf"
+    with open(path, "w", encoding="ascii") as handle:
+        genconf.generate(instances * scale, handle)
+    return path
+
+
 class Namespace:
     """A network namespace with eth0 (a veth pair), or nothing if this user cannot make one."""
 
@@ -72,6 +87,8 @@ class Namespace:
                     ["link", "set", "lo", "up"],
                 ):
                     subprocess.run(["ip", "-n", self.name, *args], check=True, capture_output=True)
+        if not self.ok:
+            print("note: no network namespace (not root?): keepalived -t runs without its interfaces")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -87,18 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median reported)")
     parser.add_argument("--instances", type=int, default=2000, help="vrrp_instances in the 1x file")
     args = parser.parse_args(argv)
-    keepalived = shutil.which("keepalived")
-    if keepalived is None:
-        raise SystemExit("keepalived is not installed (apt-get install keepalived)")
+    keepalived = keepalived_binary()
     kagen = kagen_command()
     results = []
     with tempfile.TemporaryDirectory() as tmp, Namespace() as namespace:
-        if not namespace.ok:
-            print("note: no network namespace (not root?): keepalived -t runs without its interfaces")
         for scale in (1, 4):
-            path = Path(tmp) / f"bench-{scale}x.conf"
-            with open(path, "w", encoding="ascii") as handle:
-                genconf.generate(args.instances * scale, handle)
+            path = reference_file(Path(tmp), args.instances, scale)
             size = path.stat().st_size
             lines = path.read_bytes().count(b"\n")
             ka = measure(namespace.wrap([keepalived, "-t", "-f", str(path)]), args.runs)

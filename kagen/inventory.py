@@ -442,10 +442,11 @@ def comments(text: str) -> dict[int, str]:
     return found
 
 
-def load(path: str) -> Inventory:
-    """Read, check and build the inventory at ``path``; raise InventoryError listing every problem."""
+def load(path: str, text: str | None = None) -> Inventory:
+    """Read, check and build the inventory at ``path`` (or ``text``, named ``path``); raise
+    InventoryError listing every problem."""
     try:
-        doc = datafile.read(path)
+        doc = datafile.read(path, text)
     except datafile.DataError as exc:
         raise InventoryError([str(exc)]) from None
     if doc.data is None:

@@ -29,27 +29,23 @@ def _pages(paths: list[str]) -> Iterator[tuple[str, dict]]:
             yield path, page
 
 
-def _list(data: object, *keys: str) -> list[dict]:
-    """``data[k1][k2]...`` as a list of objects: missing or null is empty, one object is a list of one."""
+def _dig(data: object, keys: tuple[str, ...]) -> list:
+    """``data[k1][k2]...`` as a list: missing or null is empty, a single value is a list of one."""
     for key in keys:
         if not isinstance(data, dict):
             return []
         data = data.get(key)
     if data is None:
         return []
-    items = data if isinstance(data, list) else [data]
-    return [item for item in items if isinstance(item, dict)]
+    return data if isinstance(data, list) else [data]
+
+
+def _list(data: object, *keys: str) -> list[dict]:
+    return [item for item in _dig(data, keys) if isinstance(item, dict)]
 
 
 def _strings(data: object, *keys: str) -> list[str]:
-    for key in keys:
-        if not isinstance(data, dict):
-            return []
-        data = data.get(key)
-    if data is None:
-        return []
-    items = data if isinstance(data, list) else [data]
-    return [str(item) for item in items if isinstance(item, str | int) and str(item)]
+    return [str(item) for item in _dig(data, keys) if isinstance(item, str | int) and str(item)]
 
 
 def _need(item: dict, key: str, path: str, what: str) -> str:

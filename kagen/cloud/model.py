@@ -154,6 +154,3 @@ class Inventory:
     def vpc_of(self, havip: Havip) -> str:
         vswitch = self.vswitches.get(havip.vswitch)
         return vswitch.vpc if vswitch else DEFAULT_VPC
-
-    def instances(self) -> list[Endpoint]:
-        return [e for e in self.endpoints.values() if e.kind == "instance"]

@@ -12,12 +12,15 @@ import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kagen.cloud.model import Cluster, Endpoint, Inventory
-from kagen.config import VrrpInstance
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.lint.context import FileContext
 from kagen.lint.rules.havip import InventoryRule
+
+if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
+    from kagen.cloud.model import Cluster, Endpoint, Inventory
+    from kagen.config import VrrpInstance
+    from kagen.lint.context import FileContext
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from kagen.cloud.facts import facts
-from kagen.cloud.model import Inventory
 from kagen.diagnostics import Diagnostic, Position, Severity
-from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule, Scope
+
+if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
+    from kagen.cloud.model import Inventory
+    from kagen.lint.context import FileContext
 
 
 class InventoryRule(Rule):
@@ -52,6 +54,8 @@ class RegionWithoutHavip(InventoryRule):
     code, name, severity = "KA401", "region-without-havip", Severity.ERROR
 
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
+        from kagen.cloud.facts import facts
+
         if inv.region is None or inv.region_pos is None:
             return
         region = facts().regions.get(inv.region)
