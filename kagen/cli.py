@@ -6,6 +6,7 @@ Exit codes: 0 clean; 1 findings (error-level diagnostics); 2 usage, I/O or inter
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import os
@@ -120,6 +121,41 @@ def cmd_init(args: argparse.Namespace) -> int:
     write_text(args.output, text, args.force)
     if args.output != "-":
         print(f"wrote {args.output}; check it with: kagen lint --inventory {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from kagen import generate
+
+    target = settings.load({"target_version": args.target_version}).target_version
+    run = generate.prepare(args.inventory, args.output, target)
+    for finding in run.findings:
+        print(run.plan.secrets.mask(finding.to_text()), file=sys.stderr)
+    if run.errors:
+        print(
+            f"kagen: error: the generated configurations do not pass kagen lint ({len(run.errors)} errors); "
+            "nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
+    for path in run.stale():
+        print(f"kagen: warning: {path} was generated for a node the inventory no longer has", file=sys.stderr)
+    if args.check:
+        diff = run.diff()
+        sys.stdout.write(diff)
+        changed = len(run.changed())
+        if changed:
+            print(f"kagen: {changed} of {len(run.outputs)} files differ from the inventory", file=sys.stderr)
+            return EXIT_FINDINGS
+        print(f"kagen: {len(run.outputs)} files up to date", file=sys.stderr)
+        return EXIT_OK
+    written = run.write(args.force)
+    for path in written:
+        print(path)
+    print(
+        f"kagen: {len(written)} files written, {len(run.outputs) - len(written)} unchanged in {args.output}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -257,6 +293,31 @@ def build_parser() -> argparse.ArgumentParser:
     _output_options(init, "inventory.yaml")
     init.set_defaults(func=cmd_init)
 
+    generate = commands.add_parser(
+        "generate",
+        help="write unicast keepalived configurations and Terraform resources from an inventory",
+        description="Write one keepalived.conf per node (OUTPUT/NODE/keepalived.conf) for every cluster of "
+        "the inventory, and the HAVIP resources they rely on (OUTPUT/havip.tf.json). Every file is parsed "
+        "and linted with the inventory first; nothing is written unless all pass, and then all files are "
+        "replaced together. VRRP passwords come from the environment variable or file the inventory names.",
+        epilog="exit status: 0 written (or up to date with --check), 1 lint findings in the generated files "
+        "(or files that differ, with --check), 2 usage, inventory or I/O error",
+    )
+    generate.add_argument("inventory", metavar="INVENTORY", help="the inventory (YAML, JSON or TOML)")
+    generate.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write into")
+    generate.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; show a diff and exit 1 when a file differs from what would be generated",
+    )
+    generate.add_argument("--force", action="store_true", help="replace files that kagen did not generate")
+    generate.add_argument(
+        "--target-version",
+        metavar="X.Y.Z",
+        help="the keepalived release that will read the files (default: the newest kagen knows)",
+    )
+    generate.set_defaults(func=cmd_generate)
+
     importer = commands.add_parser(
         "import",
         help="turn existing cloud state into an inventory",
@@ -328,6 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
+    # The process ends with os._exit below: a collection pass over the ~10^6 objects a large
+    # configuration leaves would only delay it (main's own pause would otherwise end with one).
+    gc.disable()
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]
     code = main()

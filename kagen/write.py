@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
 import sys
 import tempfile
+import threading
 
 from kagen.source import InputError
 
@@ -33,3 +37,90 @@ def write_text(path: str, text: str, force: bool = False) -> None:
     except OSError as exc:
         os.unlink(temporary)
         raise InputError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+class _Terminated(Exception):
+    """SIGTERM during a multi-file write: undo, then stop."""
+
+
+def _on_term(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _make_directories(directory: str, created: list[str]) -> None:
+    missing = []
+    while directory and not os.path.isdir(directory):
+        missing.append(directory)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    for path in reversed(missing):
+        os.mkdir(path)
+        created.append(path)
+
+
+def _keep_old(path: str) -> str:
+    """A second name for the current file at ``path`` (a hard link, else a copy) to restore it."""
+    handle, backup = tempfile.mkstemp(prefix=".kagen-old-", dir=os.path.dirname(path))
+    os.close(handle)
+    os.unlink(backup)
+    try:
+        os.link(path, backup)
+    except OSError:
+        shutil.copy2(path, backup)
+    return backup
+
+
+def write_all(files: list[tuple[str, str, int]]) -> None:
+    """Write every ``(path, text, mode)`` or none: each file is first written in full next to its
+    target, then all are put in place; a failure or SIGTERM on the way puts back every file as it
+    was and removes what was created. (A SIGKILL can still stop it between two files: each file is
+    then whole, old or new, never half-written.)"""
+    created: list[str] = []
+    staged: list[tuple[str, str]] = []
+    done: list[tuple[str, str | None]] = []
+    previous = (
+        signal.signal(signal.SIGTERM, _on_term) if threading.current_thread() is threading.main_thread() else None
+    )
+    try:
+        for path, text, mode in files:
+            directory = os.path.dirname(os.path.abspath(path))
+            _make_directories(directory, created)
+            handle, temporary = tempfile.mkstemp(prefix=".kagen-new-", dir=directory)
+            staged.append((temporary, path))
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+                out.flush()
+                os.fchmod(out.fileno(), mode)
+                # On disk before it replaces a file (so a power cut finds the old or the new one,
+                # never an empty one); a new file has nothing to lose and skips the costly sync.
+                if os.path.lexists(path):
+                    os.fsync(out.fileno())
+        for temporary, path in staged:
+            backup = _keep_old(path) if os.path.lexists(path) else None
+            done.append((path, backup))
+            os.replace(temporary, path)
+    except (OSError, _Terminated, KeyboardInterrupt) as exc:
+        for path, backup in reversed(done):
+            if backup is not None:
+                os.replace(backup, path)
+            elif os.path.lexists(path):
+                os.unlink(path)
+        for temporary, _ in staged:
+            if os.path.lexists(temporary):
+                os.unlink(temporary)
+        for directory in reversed(created):
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)
+        if isinstance(exc, OSError):
+            where = exc.filename or (staged[-1][1] if staged else "")
+            raise InputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed") from None
+        raise
+    else:
+        for _, backup in done:
+            if backup is not None:
+                os.unlink(backup)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

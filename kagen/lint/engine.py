@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keywords import table
-from kagen.lint import registry
+from kagen.lint import parallel, registry
 from kagen.lint.context import FileContext
 from kagen.lint.files import expand
 from kagen.lint.rule import Rule, Scope
@@ -104,9 +104,8 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
     findings: list[Diagnostic] = []
     for ctx in ctxs:
         findings.extend(d for d in ctx.config.diagnostics if d.code in codes)
-        for rule in rules:
-            if rule.scope is Scope.FILE and _has_what_it_reads(rule, [ctx]):
-                findings.extend(rule.check(ctx))
+        own = [rule for rule in rules if rule.scope is Scope.FILE and _has_what_it_reads(rule, [ctx])]
+        findings.extend(parallel.check(ctx, own))
     for rule in rules:
         if rule.scope is Scope.FILES and _has_what_it_reads(rule, ctxs):
             findings.extend(rule.check_files(ctxs))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from kagen.lint.rule import Rule
 from kagen.lint.rules import cloud, havip, pairs, references, syntax, unicast, values
 
@@ -29,7 +31,13 @@ def check_selectors(selectors: list[str]) -> None:
 
 def enabled(select: list[str], ignore: list[str]) -> frozenset[str]:
     """Codes of the rules that ``select`` picks and ``ignore`` does not drop."""
-    check_selectors(select + ignore)
+    return _enabled(tuple(select), tuple(ignore))
+
+
+@functools.lru_cache(maxsize=16)
+def _enabled(select: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]:
+    """Cached: kagen generate runs the engine once per group of generated files."""
+    check_selectors([*select, *ignore])
     return frozenset(
         rule.code
         for rule in RULES

@@ -46,49 +46,55 @@ def _vrid(instance: VrrpInstance) -> int | None:
     return int(text) if text is not None and text.isdigit() else None
 
 
+@dataclass
+class _Index:
+    """Lookups into one inventory, built once: kagen generate places its files group by group."""
+
+    by_config: dict[str, str]  # realpath of a member's config: -> node
+    by_ip: dict[object, str]  # endpoint address -> node
+    clusters: dict[tuple[str, int], tuple[Cluster, Endpoint]]  # (node, vrid) -> the first such cluster
+
+
 @functools.lru_cache(maxsize=1)
-def _placement(inv: Inventory, ctxs: tuple[FileContext, ...]) -> Placement:
+def _index(inv: Inventory) -> _Index:
     base = os.path.dirname(os.path.abspath(inv.path))
-    by_config = {
-        os.path.realpath(os.path.join(base, member.config)): inv.endpoints[member.name].node
-        for cluster in inv.clusters.values()
-        for member in cluster.members
-        if member.config and member.name in inv.endpoints
-    }
-    by_ip = {}
+    index = _Index({}, {}, {})
+    for cluster in inv.clusters.values():
+        for member in cluster.members:
+            endpoint = inv.endpoints.get(member.name)
+            if endpoint is None:
+                continue
+            if member.config:
+                index.by_config[os.path.realpath(os.path.join(base, member.config))] = endpoint.node
+            index.clusters.setdefault((endpoint.node, cluster.vrid), (cluster, endpoint))
     for endpoint in inv.endpoints.values():
         if endpoint.ip is not None:
-            by_ip.setdefault(endpoint.ip, endpoint.node)
+            index.by_ip.setdefault(endpoint.ip, endpoint.node)
+    return index
+
+
+@functools.lru_cache(maxsize=1)
+def _placement(inv: Inventory, ctxs: tuple[FileContext, ...]) -> Placement:
+    index = _index(inv)
     result = Placement({}, [], [], [])
     for ctx in ctxs:
         instances = ctx.config.vrrp_instances
         if not instances:
             continue
-        node = by_config.get(os.path.realpath(ctx.path)) if ctx.path != "-" else None
+        node = index.by_config.get(os.path.realpath(ctx.path)) if ctx.path != "-" else None
         if node is None:
-            node = next((by_ip[i.source_address] for i in instances if i.source_address in by_ip), None)
+            node = next((index.by_ip[i.source_address] for i in instances if i.source_address in index.by_ip), None)
         if node is None:
             result.unmatched_files.append(ctx)
             continue
         result.nodes[id(ctx)] = node
         for instance in instances:
-            found = _cluster_of(inv, node, _vrid(instance))
+            found = index.clusters.get((node, _vrid(instance)))
             if found is None:
                 result.unmatched_instances.append((ctx, instance, node))
             else:
                 result.placed.append(Placed(ctx, instance, *found))
     return result
-
-
-def _cluster_of(inv: Inventory, node: str, vrid: int | None) -> tuple[Cluster, Endpoint] | None:
-    for cluster in inv.clusters.values():
-        if cluster.vrid != vrid:
-            continue
-        for member in cluster.members:
-            endpoint = inv.endpoints.get(member.name)
-            if endpoint is not None and endpoint.node == node:
-                return cluster, endpoint
-    return None
 
 
 def placement(inv: Inventory, ctxs: list[FileContext]) -> Placement:

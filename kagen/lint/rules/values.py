@@ -233,21 +233,26 @@ class InvalidAddress(Rule):
             # of its first real server; a tunnelled real server may be of the other family.
             method = None
             for node in server.block.children:
-                if isinstance(node, Line) and node.keyword in ("lvs_method", "lb_kind") and node.args:
-                    method = node.args[0]
-                if not (isinstance(node, Block) and node.keyword == "real_server" and node.args):
+                words = node.words if type(node) is Line else node.header.words
+                if type(node) is Line:
+                    if words[0] in ("lvs_method", "lb_kind") and len(words) > 1:
+                        method = words[1]
                     continue
-                address = parse_address(node.args[0])
+                if type(node) is not Block or words[0] != "real_server" or len(words) < 2:
+                    continue
+                address = parse_address(words[1])
+                if address is None or address.version == family:
+                    continue
                 own = next((c.args[0] for c in reversed(node.children) if c.keyword == "lvs_method" and c.args), None)
-                if address is None or (own or method) == "TUN":
+                if (own or method) == "TUN":
                     continue
                 if family is None:
                     family = address.version
-                elif family is not None and address.version != family:
+                else:
                     yield ctx.report(
                         self,
                         node.header.word_pos(1),
-                        f"real_server {node.args[0]} is IPv{address.version} but the virtual server is "
+                        f"real_server {words[1]} is IPv{address.version} but the virtual server is "
                         f"IPv{family}: keepalived skips it",
                         end=node.close.pos if node.close is not None else None,
                     )

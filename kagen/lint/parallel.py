@@ -1,0 +1,93 @@
+"""Spread independent pieces of work over two processes: the rules of one large file, or the
+files that ``kagen generate`` verifies.
+
+The work reads data that is already in memory and changes nothing shared, so a forked child
+sees the same data copy-on-write. Both processes take work items one at a time from a queue (a
+pipe holding their indices), so whichever is free takes the next; the child sends its results
+back pickled when the queue is empty. Small jobs, and systems without ``fork``, run serially:
+there a fork costs more than it saves.
+
+If the child fails for any reason, the items it took run again here, so an error surfaces the
+way it does in a serial run and no result is lost.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Iterator
+
+from kagen.diagnostics import Diagnostic
+from kagen.lint.context import FileContext
+from kagen.lint.rule import Rule
+
+# Nodes from which a second process pays off for one file's rules (a fork of a large heap costs
+# a few milliseconds).
+PARALLEL_NODES = 20_000
+MAX_ITEMS = 256  # one byte per queued index
+
+
+def _taken(queue: int) -> Iterator[int]:
+    """Indices this process takes from the queue, one at a time until it is empty."""
+    while index := os.read(queue, 1):
+        yield index[0]
+
+
+def shared(count: int, work: Callable[[int], list]) -> list:
+    """``work(0) + work(1) + ... + work(count - 1)``, in no particular order, on two processes."""
+    if count < 2 or count > MAX_ITEMS or not hasattr(os, "fork"):
+        return [result for index in range(count) for result in work(index)]
+    queue, feed = os.pipe()
+    os.write(feed, bytes(range(count)))
+    os.close(feed)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its results through the pipe at the end; never returns
+        os.close(read)
+        code = 0
+        try:
+            # Collected first, sent once: writing as it goes would block on the full pipe while
+            # the parent is still busy with its own items.
+            results = {index: work(index) for index in _taken(queue)}
+            with os.fdopen(write, "wb") as out:
+                pickle.dump(results, out, pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # noqa: BLE001  (any failure: the parent does what is missing)
+            code = 1
+        os._exit(code)
+    os.close(write)
+    found: list = []
+    done: set[int] = set()
+    with os.fdopen(read, "rb") as incoming:
+        try:
+            for index in _taken(queue):
+                found.extend(work(index))
+                done.add(index)
+            data = incoming.read()
+        finally:
+            os.close(queue)
+            incoming.close()  # before waiting: a child blocked on the pipe then fails, not hangs
+            _, status = os.waitpid(pid, 0)
+    if status == 0 and data:
+        for index, results in pickle.loads(data).items():
+            found.extend(results)
+            done.add(index)
+    for index in range(count):
+        if index not in done:
+            found.extend(work(index))
+    return found
+
+
+def _warm(ctx: FileContext) -> None:
+    """Build the views that most rules read before forking, so both processes share them."""
+    ctx.by_keyword  # noqa: B018  (cached properties: reading them builds them)
+    for instance in ctx.config.vrrp_instances:
+        instance.virtual_ipaddresses  # noqa: B018
+    ctx.config.virtual_servers  # noqa: B018
+
+
+def check(ctx: FileContext, rules: list[Rule]) -> list[Diagnostic]:
+    """The findings of ``rules`` on ``ctx``, in no particular order."""
+    if len(ctx.visits) < PARALLEL_NODES:
+        return [finding for rule in rules for finding in rule.check(ctx)]
+    _warm(ctx)
+    return shared(len(rules), lambda index: list(rules[index].check(ctx)))

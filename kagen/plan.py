@@ -1,0 +1,388 @@
+"""What ``kagen generate`` writes, decided from the inventory: one configuration per node (an ECS
+instance, with every VRRP instance of every cluster it is a member of) and the Terraform
+resources the configurations rely on.
+
+Every decision is made here, in Python, so the templates only loop and print: unicast source and
+peers, the HAVIP as virtual address on the NIC in its vSwitch, roles and priorities, the health
+check, the settings cloud HAVIPs need (gratuitous ARP refresh, an advert from the higher-priority
+node at once, fault instead of a multicast fallback), what the target keepalived supports.
+What the inventory lacks for that (an address left to the cloud, an ENI without its device name,
+a password that cannot be read) is a problem with the inventory position to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from kagen.cloud.model import Cluster, Endpoint, Inventory
+from kagen.keywords import Version, format_version, table
+from kagen.secrets import SecretError, Secrets, read_password
+
+# Cloud HAVIP guides: a quick second burst and a periodic re-announcement keep the vSwitch's
+# ARP table on the MASTER (reference/havip.md, "The keepalived side of an HAVIP pair").
+GARP_MASTER_DELAY = 1
+GARP_MASTER_REFRESH = 5
+SCRIPT_USER = "root"  # always exists; enable_script_security then refuses scripts others can write
+TERRAFORM_FILE = "havip.tf.json"
+CONFIG_FILE = "keepalived.conf"
+# Instance keywords kagen derives from the inventory; ``options:`` may not set them, nor
+# anything that brings back multicast or strict mode.
+MANAGED = frozenset(
+    "state priority interface virtual_router_id advert_int version nopreempt preempt unicast_src_ip "
+    "unicast_peer unicast_fault_no_peer virtual_ipaddress authentication track_script notify "
+    "notify_master notify_backup notify_fault notify_stop garp_master_delay garp_master_refresh "
+    "higher_prio_send_advert strict_mode mcast_src_ip mcast_dst_ip".split()
+)
+NOTIFY_KEYWORDS = {
+    "master": "notify_master",
+    "backup": "notify_backup",
+    "fault": "notify_fault",
+    "stop": "notify_stop",
+    "any": "notify",
+}
+
+
+@dataclass
+class Script:
+    name: str
+    command: str
+    interval: int
+    timeout: int | None
+    fall: int
+    rise: int
+    weight: int | None
+
+
+@dataclass
+class Instance:
+    """One ``vrrp_instance`` of one node, every value already as it is written."""
+
+    name: str
+    cluster: str
+    state: str
+    interface: str
+    vrid: int
+    priority: int
+    advert_int: str
+    version: int | None  # 3 for sub-second adverts; None: keepalived's default (2)
+    nopreempt: bool
+    source: str
+    peers: list[str]
+    vips: list[str]
+    auth_type: str | None
+    auth_pass: str | None
+    scripts: list[str]
+    notify: list[tuple[str, str]]
+    fault_no_peer: bool
+    higher_prio_send_advert: bool
+    garp_master_delay: int = GARP_MASTER_DELAY
+    garp_master_refresh: int = GARP_MASTER_REFRESH
+    options: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Node:
+    name: str
+    path: str  # relative to the output directory
+    instances: list[Instance] = field(default_factory=list)
+    scripts: list[Script] = field(default_factory=list)
+    sync_group: list[str] = field(default_factory=list)
+
+    @property
+    def clusters(self) -> list[str]:
+        return [instance.cluster for instance in self.instances]
+
+    @property
+    def script_security(self) -> bool:
+        return bool(self.scripts) or any(instance.notify for instance in self.instances)
+
+    @property
+    def secret(self) -> bool:
+        return any(instance.auth_pass for instance in self.instances)
+
+
+def networks(nodes: list[Node]) -> list[list[Node]]:
+    """The nodes in groups that share clusters (directly or through another node): the members
+    that exchange VRRP adverts, which the pair rules compare."""
+    parent = list(range(len(nodes)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    first: dict[str, int] = {}
+    for index, node in enumerate(nodes):
+        for cluster in node.clusters:
+            if cluster in first:
+                parent[root(index)] = root(first[cluster])
+            else:
+                first[cluster] = index
+    groups: dict[int, list[Node]] = {}
+    for index, node in enumerate(nodes):
+        groups.setdefault(root(index), []).append(node)
+    return list(groups.values())
+
+
+@dataclass
+class Plan:
+    source: str  # the inventory's file name, for the header comments
+    target: Version
+    nodes: list[Node]
+    terraform: dict
+    secrets: Secrets
+    problems: list[str]
+
+    @property
+    def target_text(self) -> str:
+        return format_version(self.target)
+
+
+def _has(keyword_path: str, target: Version) -> bool:
+    keyword = table().by_path.get(keyword_path)
+    return keyword is not None and keyword.accepted_in(target)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+class _Planner:
+    def __init__(self, inventory: Inventory, target: Version, environ: dict[str, str] | None) -> None:
+        self.inv = inventory
+        self.target = target
+        self.environ = environ
+        self.secrets = Secrets()
+        self.problems: list[tuple[int, str]] = []
+
+    def problem(self, pos, where: str, message: str) -> None:
+        self.problems.append((pos.line, f"{pos.file}:{pos.line}: {where}: {self.secrets.mask(message)}"))
+
+    def plan(self) -> Plan:
+        nodes: dict[str, Node] = {}
+        for cluster in self.inv.clusters.values():
+            for member in cluster.members:
+                endpoint = self.inv.endpoints[member.name]
+                node = nodes.setdefault(endpoint.node, Node(endpoint.node, f"{endpoint.node}/{CONFIG_FILE}"))
+                instance = self.instance(cluster, member.name, endpoint)
+                if instance is None:
+                    continue
+                if cluster.name in node.clusters:
+                    self.problem(member.pos, f"clusters.{cluster.name}", f"two members on instance {endpoint.node}")
+                    continue
+                node.instances.append(instance)
+                if cluster.check is not None:
+                    check = cluster.check
+                    node.scripts.append(
+                        Script(
+                            f"chk_{cluster.name}",
+                            check.script,
+                            check.interval,
+                            check.timeout,
+                            check.fall,
+                            check.rise,
+                            check.weight,
+                        )
+                    )
+        for node in nodes.values():
+            node.sync_group = [i.name for i in node.instances if self.inv.clusters[i.cluster].sync_group]
+            if len(node.sync_group) == 1:
+                cluster = self.inv.clusters[node.instances[0].cluster]
+                self.problem(
+                    cluster.pos,
+                    f"clusters.{node.sync_group[0]}.sync_group",
+                    f"a sync group needs at least two clusters on the same nodes; {node.name} has only this one",
+                )
+        ordered = [nodes[name] for name in sorted(nodes)]
+        return Plan(
+            source=os.path.basename(self.inv.path),
+            target=self.target,
+            nodes=ordered,
+            terraform=self.terraform(),
+            secrets=self.secrets,
+            problems=[text for _, text in sorted(set(self.problems))],
+        )
+
+    def instance(self, cluster: Cluster, member_name: str, endpoint: Endpoint) -> Instance | None:
+        where = f"clusters.{cluster.name}"
+        ok = True
+        if endpoint.ip is None:
+            self.problem(endpoint.pos, f"{endpoint.kind}s.{endpoint.name}.ip", "needed to generate (unicast_src_ip)")
+            ok = False
+        if endpoint.interface is None:
+            self.problem(
+                endpoint.pos,
+                f"enis.{endpoint.name}.device",
+                "needed to generate: the network device of this ENI on its instance (e.g. eth1)",
+            )
+            ok = False
+        vips = []
+        for name in cluster.havips:
+            havip = self.inv.havips[name]
+            if havip.address is None:
+                self.problem(
+                    havip.address_pos,
+                    f"havips.{name}.address",
+                    "needed to generate: keepalived must name the address (create the HAVIP and kagen import it, "
+                    "or write the address here)",
+                )
+                ok = False
+                continue
+            if havip.address.version != 4:
+                self.problem(havip.address_pos, f"havips.{name}.address", "kagen generates IPv4 HAVIP pairs only")
+                ok = False
+                continue
+            vswitch = self.inv.vswitches.get(havip.vswitch)
+            prefix = vswitch.cidr.prefixlen if vswitch is not None and vswitch.cidr is not None else 32
+            vips.append(f"{havip.address}/{prefix} dev {endpoint.interface}")
+        member = next(m for m in cluster.members if m.name == member_name)
+        peers = [
+            str(self.inv.endpoints[other.name].ip)
+            for other in cluster.members
+            if other.name != member_name and self.inv.endpoints[other.name].ip is not None
+        ]
+        sub_second = not float(cluster.advert_int).is_integer()
+        auth_type = auth_pass = None
+        if cluster.auth is not None:
+            if sub_second:
+                self.problem(
+                    cluster.pos,
+                    f"{where}.auth",
+                    "VRRP authentication needs VRRP version 2, and an advert_int under a second needs version 3",
+                )
+                ok = False
+            try:
+                auth_pass = self.secrets.add(read_password(cluster.auth, os.path.dirname(self.inv.path), self.environ))
+                auth_type = cluster.auth.type
+            except SecretError as exc:
+                self.problem(cluster.pos, f"{where}.auth", str(exc))
+                ok = False
+        options = self.options(cluster)
+        if not ok or options is None:
+            return None
+        return Instance(
+            name=cluster.name,
+            cluster=cluster.name,
+            state=member.role,
+            interface=endpoint.interface or "",
+            vrid=cluster.vrid,
+            priority=member.priority,
+            advert_int=_number(cluster.advert_int),
+            version=3 if sub_second else None,
+            nopreempt=cluster.nopreempt,
+            source=str(endpoint.ip),
+            peers=peers,
+            vips=vips,
+            auth_type=auth_type,
+            auth_pass=auth_pass,
+            scripts=[f"chk_{cluster.name}"] if cluster.check is not None else [],
+            notify=[(NOTIFY_KEYWORDS[event], command) for event, command in cluster.notify.items()],
+            fault_no_peer=_has("vrrp_instance/unicast_fault_no_peer", self.target),
+            higher_prio_send_advert=_has("vrrp_instance/higher_prio_send_advert", self.target),
+            options=options,
+        )
+
+    def options(self, cluster: Cluster) -> list[tuple[str, str]] | None:
+        """``options:`` as (keyword, arguments): instance statements the target knows, none that
+        kagen sets itself."""
+        out = []
+        for keyword, value in cluster.options.items():
+            where = f"clusters.{cluster.name}.options.{keyword}"
+            known = table().by_path.get(f"vrrp_instance/{keyword}")
+            if keyword in MANAGED:
+                self.problem(cluster.pos, where, "kagen sets this from the inventory; it cannot be an option")
+            elif known is None or known.kind != "stmt" or known.multicast:
+                self.problem(cluster.pos, where, f"'{keyword}' is not a vrrp_instance setting kagen can write")
+            elif not known.accepted_in(self.target):
+                self.problem(cluster.pos, where, f"keepalived {format_version(self.target)} does not know '{keyword}'")
+            else:
+                words = value if isinstance(value, list) else [] if value is None else [value]
+                out.append((keyword, " ".join(str(word) for word in words)))
+                continue
+            return None
+        return out
+
+    def terraform(self) -> dict:
+        return terraform_model(self.inv)
+
+
+def _tf_name(name: str) -> str:
+    """A Terraform identifier for an inventory name (letters, digits, '_' and '-'; no leading digit)."""
+    text = re.sub(r"[^A-Za-z0-9_-]", "_", name)
+    return text if re.match(r"[A-Za-z_]", text) else f"_{text}"
+
+
+def terraform_model(inv: Inventory) -> dict:
+    """The alicloud resources of every HAVIP in the inventory as Terraform JSON: the HAVIP, one
+    attachment per member (ECS instance or ENI), one EIP association per EIP, one route entry per
+    route. An id the inventory does not know becomes a variable to fill in."""
+    variables: dict[str, dict] = {}
+
+    def known(value: str | None, variable: str, what: str) -> str:
+        if value:
+            return value
+        variables[variable] = {"type": "string", "description": what}
+        return f"${{var.{variable}}}"
+
+    resources: dict[str, dict] = {}
+    imports = []
+    for name, havip in inv.havips.items():
+        key = _tf_name(name)
+        while key in resources.get("alicloud_vpc_ha_vip", {}):  # names that differ only in '.' and '_'
+            key += "_"
+        vswitch = inv.vswitches.get(havip.vswitch)
+        body: dict[str, object] = {
+            "vswitch_id": known(
+                vswitch.id if vswitch else None,
+                f"vswitch_{_tf_name(havip.vswitch)}_id",
+                f"id of vSwitch {havip.vswitch}",
+            ),
+            "ha_vip_name": name,
+        }
+        if havip.address is not None:
+            body["ip_address"] = str(havip.address)
+        resources.setdefault("alicloud_vpc_ha_vip", {})[key] = body
+        if havip.id:
+            imports.append({"to": f"alicloud_vpc_ha_vip.{key}", "id": havip.id})
+        for member in havip.members:
+            endpoint = inv.endpoints[member]
+            kind = "instance" if endpoint.kind == "instance" else "eni"
+            resources.setdefault("alicloud_havip_attachment", {})[f"{key}_{_tf_name(member)}"] = {
+                "ha_vip_id": f"${{alicloud_vpc_ha_vip.{key}.id}}",
+                "instance_id": known(endpoint.id, f"{kind}_{_tf_name(member)}_id", f"id of {endpoint.kind} {member}"),
+                "instance_type": "EcsInstance" if endpoint.kind == "instance" else "NetworkInterface",
+            }
+        for index, eip in enumerate(havip.eips):
+            resources.setdefault("alicloud_eip_association", {})[f"{key}_{index}"] = {
+                "allocation_id": known(eip.id, f"eip_{key}_{index}_id", f"allocation id of EIP {eip.address}"),
+                "instance_id": f"${{alicloud_vpc_ha_vip.{key}.id}}",
+                "instance_type": "HaVip",
+            }
+        for index, route in enumerate(havip.routes):
+            resources.setdefault("alicloud_route_entry", {})[f"{key}_{index}"] = {
+                "route_table_id": known(
+                    None, "route_table_id", "id of the route table that sends traffic to the HAVIPs"
+                ),
+                "destination_cidrblock": route,
+                "nexthop_type": "HaVip",
+                "nexthop_id": f"${{alicloud_vpc_ha_vip.{key}.id}}",
+            }
+    model: dict[str, object] = {
+        "terraform": {"required_providers": {"alicloud": {"source": "aliyun/alicloud", "version": ">= 1.259.0"}}},
+    }
+    if inv.region:
+        model["provider"] = {"alicloud": {"region": inv.region}}
+    if variables:
+        model["variable"] = dict(sorted(variables.items()))
+    if imports:
+        model["import"] = imports
+    model["resource"] = resources
+    return model
+
+
+def plan(inventory: Inventory, target: Version, environ: dict[str, str] | None = None) -> Plan:
+    """Decide every file of a run; ``Plan.problems`` says what the inventory lacks for it."""
+    return _Planner(inventory, target, environ).plan()

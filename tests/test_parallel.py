@@ -1,0 +1,61 @@
+"""The two-process rule run (kagen.lint.parallel) gives exactly the serial findings, also when the
+child fails; forced on small files here by lowering the size from which it forks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import REPO, corpus_files
+
+from kagen.diagnostics import Severity
+from kagen.lint import engine, parallel
+from kagen.lint.rule import Rule
+from kagen.lint.settings import Options
+
+FILES = [*corpus_files(), *sorted((REPO / "tests" / "configs").glob("*.conf")), *sorted(REPO.glob("examples/*/*.conf"))]
+
+
+def _findings(paths: list[Path], monkeypatch: pytest.MonkeyPatch, nodes: int) -> list[str]:
+    monkeypatch.setattr(parallel, "PARALLEL_NODES", nodes)
+    options = Options(config_id="t")
+    result = engine.run(engine.contexts([str(path) for path in paths], options), options)
+    return [finding.to_text() for finding in result.findings]
+
+
+def test_parallel_run_gives_the_serial_findings(monkeypatch):
+    serial = _findings(FILES, monkeypatch, 10**9)
+    assert len(serial) > 20
+    assert _findings(FILES, monkeypatch, 0) == serial
+
+
+class _Broken(Rule):
+    """What: fails in the forked child only. Why: test. Example: -. Fix: -."""
+
+    code, name, severity = "KA999", "broken-in-child", Severity.ERROR
+
+    def __init__(self, parent: int) -> None:
+        self.parent = parent
+
+    def check(self, ctx):
+        if os.getpid() != self.parent:
+            raise RuntimeError("child failure")
+        yield ctx.report(self, ctx.config.items[0].pos, "ran in the parent")
+
+
+def test_rules_of_a_failed_child_run_again_in_the_parent(monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_NODES", 0)
+    options = Options(config_id="t")
+    [ctx] = engine.contexts([str(REPO / "examples" / "web-pair" / "web-a.conf")], options)
+    rules = [_Broken(os.getpid()) for _ in range(8)]
+    found = parallel.check(ctx, rules)
+    assert [finding.message for finding in found] == ["ran in the parent"] * 8
+
+
+def test_a_rule_that_fails_everywhere_raises_as_in_a_serial_run(monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_NODES", 0)
+    options = Options(config_id="t")
+    [ctx] = engine.contexts([str(REPO / "examples" / "web-pair" / "web-a.conf")], options)
+    with pytest.raises(RuntimeError, match="child failure"):
+        parallel.check(ctx, [_Broken(-1), _Broken(-1)])
