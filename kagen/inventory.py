@@ -37,8 +37,9 @@ IFNAME = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")  # Linux IFNAMSIZ is 16 with th
 RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # What may not appear in text that ends up in a keepalived.conf: keepalived cuts a line at '#' or
-# '!', splits it at '{' and '}', and quotes only with '"'; control characters end or garble lines.
-UNSAFE = re.compile(r'[\x00-\x1f\x7f"{}#!\\]')
+# '!', splits it at '{' and '}', quotes only with '"', and replaces $NAME with a parameter's value;
+# control characters end or garble lines.
+UNSAFE = re.compile(r'[\x00-\x1f\x7f"{}#!\\$]')
 MAX_TEXT = 900  # keepalived reads at most 1023 bytes a line; leave room for the keyword
 
 DEFAULT_INTERFACE = "eth0"

@@ -89,6 +89,7 @@ class Node:
     instances: list[Instance] = field(default_factory=list)
     scripts: list[Script] = field(default_factory=list)
     sync_group: list[str] = field(default_factory=list)
+    sync_weights: bool = False  # the sync group keeps its members' check weights
 
     @property
     def clusters(self) -> list[str]:
@@ -189,6 +190,23 @@ class _Planner:
                     )
         for node in nodes.values():
             node.sync_group = [i.name for i in node.instances if self.inv.clusters[i.cluster].sync_group]
+            weighted = any(
+                self.inv.clusters[i.cluster].check is not None and self.inv.clusters[i.cluster].check.weight
+                for i in node.instances
+                if i.name in node.sync_group
+            )
+            # keepalived drops a weighted tracked script of a sync group member (the check would
+            # silently do nothing) unless the group says it keeps the weights.
+            if weighted and len(node.sync_group) > 1:
+                if _has("vrrp_sync_group/sync_group_tracking_weight", self.target):
+                    node.sync_weights = True
+                else:
+                    self.problem(
+                        self.inv.clusters[node.sync_group[0]].pos,
+                        f"clusters.{node.sync_group[0]}",
+                        f"keepalived {format_version(self.target)} ignores check weights in a sync group; "
+                        "remove the weight (a failing check then faults the group) or sync_group",
+                    )
             if len(node.sync_group) == 1:
                 cluster = self.inv.clusters[node.instances[0].cluster]
                 self.problem(

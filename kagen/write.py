@@ -9,7 +9,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
 
 from kagen.source import InputError
 
@@ -39,14 +38,6 @@ def write_text(path: str, text: str, force: bool = False) -> None:
         raise InputError(f"{path}: cannot write: {exc.strerror}") from None
 
 
-class _Terminated(Exception):
-    """SIGTERM during a multi-file write: undo, then stop."""
-
-
-def _on_term(signum: int, frame: object) -> None:
-    raise _Terminated
-
-
 def _make_directories(directory: str, created: list[str]) -> None:
     missing = []
     while directory and not os.path.isdir(directory):
@@ -74,15 +65,14 @@ def _keep_old(path: str) -> str:
 
 def write_all(files: list[tuple[str, str, int]]) -> None:
     """Write every ``(path, text, mode)`` or none: each file is first written in full next to its
-    target, then all are put in place; a failure or SIGTERM on the way puts back every file as it
-    was and removes what was created. (A SIGKILL can still stop it between two files: each file is
-    then whole, old or new, never half-written.)"""
+    target, then all are put in place; a failure on the way puts back every file as it was and
+    removes what was created. SIGINT and SIGTERM wait until the run is complete (they then act as
+    usual); a SIGKILL can still stop it between two files, and each file is then whole, old or
+    new, never half-written."""
     created: list[str] = []
     staged: list[tuple[str, str]] = []
     done: list[tuple[str, str | None]] = []
-    previous = (
-        signal.signal(signal.SIGTERM, _on_term) if threading.current_thread() is threading.main_thread() else None
-    )
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         for path, text, mode in files:
             directory = os.path.dirname(os.path.abspath(path))
@@ -99,9 +89,14 @@ def write_all(files: list[tuple[str, str, int]]) -> None:
                     os.fsync(out.fileno())
         for temporary, path in staged:
             backup = _keep_old(path) if os.path.lexists(path) else None
+            try:
+                os.replace(temporary, path)
+            except OSError:
+                if backup is not None:  # still the same file as path: only the second name goes
+                    os.unlink(backup)
+                raise
             done.append((path, backup))
-            os.replace(temporary, path)
-    except (OSError, _Terminated, KeyboardInterrupt) as exc:
+    except OSError as exc:
         for path, backup in reversed(done):
             if backup is not None:
                 os.replace(backup, path)
@@ -113,14 +108,11 @@ def write_all(files: list[tuple[str, str, int]]) -> None:
         for directory in reversed(created):
             with contextlib.suppress(OSError):
                 os.rmdir(directory)
-        if isinstance(exc, OSError):
-            where = exc.filename or (staged[-1][1] if staged else "")
-            raise InputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed") from None
-        raise
+        where = exc.filename or (staged[-1][1] if staged else "")
+        raise InputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed") from None
     else:
         for _, backup in done:
             if backup is not None:
                 os.unlink(backup)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)

@@ -28,7 +28,8 @@ def _missing() -> str | None:
 
 
 def test_files_pattern_matches_keepalived_configs_only():
-    (hook,) = yaml.safe_load(HOOKS.read_text())
+    hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text())}
+    hook = hooks["kagen-lint"]
     assert (hook["id"], hook["entry"], hook["language"], hook["require_serial"]) == (
         "kagen-lint",
         "kagen lint",
@@ -76,3 +77,56 @@ def test_hook_through_pre_commit_try_repo(tmp_path):
         "keepalived/bad.conf:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]" in failed.stdout
     )
     assert "Found 2 errors and 1 warning in 2 files." in failed.stdout
+
+
+def test_generate_check_hook_definition():
+    hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text())}
+    hook = hooks["kagen-generate-check"]
+    assert (hook["entry"], hook["language"], hook["pass_filenames"], hook["always_run"]) == (
+        "kagen generate --check",
+        "python",
+        False,
+        True,
+    )
+
+
+@pytest.mark.slow
+def test_generate_check_hook_in_a_users_repository(tmp_path):
+    """Through ``pre-commit run`` with the hook's args in the user's configuration (try-repo
+    cannot pass args); the hook comes from this repository's committed HEAD."""
+    require(_missing())
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    require(None if head.returncode == 0 else "the source tree has no commit")
+    work = tmp_path / "site"
+    work.mkdir()
+    shutil.copy(REPO / "examples" / "web-pair" / "inventory.yaml", work / "inventory.yaml")
+    made = subprocess.run(
+        [sys.executable, "-m", "kagen", "generate", "inventory.yaml", "-o", "generated"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {REPO}\n    rev: {head.stdout.strip()}\n    hooks:\n"
+        "      - id: kagen-generate-check\n        args: [inventory.yaml, -o, generated]\n"
+    )
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+
+    def run() -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "pre_commit", "run", "kagen-generate-check", "--all-files", "--color", "never"]
+        return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
+
+    passed = run()
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert re.search(r"^kagen generate --check \(inventory\)\.+Passed$", passed.stdout, re.M)
+
+    conf = work / "generated" / "web-a" / "keepalived.conf"
+    conf.write_text(conf.read_text().replace("priority 150", "priority 140"))
+    failed = run()
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert re.search(r"^kagen generate --check \(inventory\)\.+Failed$", failed.stdout, re.M)
+    assert "-    priority 140\n+    priority 150\n" in failed.stdout
+    assert "kagen: 1 of 3 files differ from the inventory" in failed.stdout

@@ -40,6 +40,9 @@ vrrp_instance VI_1 {
 """
 
 
+SYNC = 'vrrp_script chk {{\n  script "/bin/true"\n  weight -30\n}}\nvrrp_sync_group G {{\n  group {{\n    VI_1\n  }}\n{keep}}}\n'
+
+
 def inst(*body, name="VI_1", head=""):
     lines = "\n".join("    " + b for b in body)
     return f"""{head}vrrp_instance {name} {{
@@ -198,6 +201,10 @@ CASES = {
         "vrrp_sync_group A {\n  group {\n    V1\n    V2\n  }\n}\n",
     ),
     "KA307": (inst("priority 100", "priority 150"), inst("priority 150")),
+    "KA308": (
+        SYNC.format(keep="") + inst("track_script {", "    chk", "}"),
+        SYNC.format(keep="  sync_group_tracking_weight\n") + inst("track_script {", "    chk", "}"),
+    ),
 }
 
 EXPECTED = {
@@ -298,6 +305,9 @@ EXPECTED = {
     "KA305": ["1:1 virtual_server 10.0.0.100 80 has no real_server: keepalived ignores it"],
     "KA306": ["9:5 V1 is already in sync group A"],
     "KA307": ["13:5 priority is already given at line 12: keepalived uses only one"],
+    "KA308": [
+        "22:9 keepalived drops chk from VI_1: in sync group G a tracked script with a weight (-30) is ignored, so the check never runs; add sync_group_tracking_weight to G or track it with weight 0"
+    ],
 }
 
 # KA005's passing case needs a real file (test_lint.py); KA006/KA007 are in test_source.py.

@@ -285,6 +285,56 @@ class InstanceInTwoGroups(Rule):
                 first.setdefault(name, group.name)
 
 
+class SyncGroupWeight(Rule):
+    """What: A vrrp_instance in a vrrp_sync_group that tracks a script with a weight (its own or
+    the track_script entry's), while the group does not say sync_group_tracking_weight.
+    Why: keepalived ("ignoring tracked script with weights due to SYNC group") removes that
+    tracked script from the instance: the health check never runs and a dead service keeps the
+    address. keepalived -t fails on it.
+    Example:
+        vrrp_script chk_web {
+            script "/usr/bin/pgrep nginx"
+            weight -30
+        }
+        vrrp_sync_group G {
+            group {
+                VI_1
+                VI_2
+            }
+        }
+        vrrp_instance VI_1 {
+            track_script {
+                chk_web
+            }
+        }
+    Fix: Add sync_group_tracking_weight to the sync group (keepalived 2.1.0 and later), or
+    track the script with weight 0 so a failure puts the whole group in FAULT.
+    """
+
+    code, name, severity = "KA308", "sync-group-weight", Severity.ERROR
+    reads = ("vrrp_sync_group",)
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        config = ctx.config
+        weights = {script.name: script.value("weight") for script in config.vrrp_scripts}
+        instances = {instance.name: instance for instance in config.vrrp_instances}
+        for group in config.sync_groups:
+            if group.has("sync_group_tracking_weight"):
+                continue
+            for member in group.members:
+                instance = instances.get(member.words[0])
+                for ref in instance.track("track_script") if instance is not None else ():
+                    weight = ref.weight if ref.weight is not None else weights.get(ref.name)
+                    if weight not in (None, "0") and weight.lstrip("+-").isdigit() and int(weight):
+                        yield ctx.report(
+                            self,
+                            ref.line.pos,
+                            f"keepalived drops {ref.name} from {instance.name}: in sync group {group.name} a "
+                            f"tracked script with a weight ({weight}) is ignored, so the check never runs; add "
+                            f"sync_group_tracking_weight to {group.name} or track it with weight 0",
+                        )
+
+
 class RepeatedKeyword(Rule):
     """What: A statement given twice in the same block.
     Why: keepalived uses one of them (the last for most settings, the first for scripts) and does
@@ -338,5 +388,6 @@ RULES = (
     DuplicateVip(),
     EmptyVirtualServer(),
     InstanceInTwoGroups(),
+    SyncGroupWeight(),
     RepeatedKeyword(),
 )
