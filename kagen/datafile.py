@@ -98,7 +98,22 @@ def _read_text(path: str) -> str:
         raise DataError(path, "not valid UTF-8", raw[: exc.start].count(b"\n") + 1) from None
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RESOLVED: dict[tuple, str] = {}
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's when present) with its tag resolution remembered: resolving a
+    plain scalar runs a dozen regular expressions in Python, and an inventory repeats its values
+    (vSwitch names, booleans, scripts) thousands of times."""
+
+    def resolve(self, kind, value, implicit):  # type: ignore[override]
+        key = (kind, value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < 100_000:
+                _RESOLVED[key] = tag
+        return tag
 
 
 def _load_yaml(path: str, text: str) -> Document:

@@ -15,7 +15,10 @@ README = (REPO / "README.md").read_text()
 
 def test_starts_with_the_two_commands():
     block = README.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
-    assert block[0].startswith("python3 -m pip install . && kagen lint examples/web-pair/")
+    assert block[0].startswith(
+        "python3 -m pip install . && kagen generate examples/web-pair/inventory.yaml -o out && "
+        "kagen lint --inventory examples/web-pair/inventory.yaml out/"
+    )
     assert block[1].startswith("python3 -m pip install tox && tox")
     assert (REPO / "examples" / "web-pair").is_dir()
     ci = (REPO / ".ci" / "run").read_text()
@@ -44,7 +47,7 @@ def _options(command: str) -> list[str]:
 
 
 def test_every_option_is_documented():
-    for command in ("parse", "lint", "init", "import describe-havips", "import terraform"):
+    for command in ("parse", "lint", "generate", "init", "import describe-havips", "import terraform"):
         for option in _options(command):
             assert f"`{option}" in README or f"{option}`" in README, (command, option)
 
