@@ -362,12 +362,14 @@ def test_a_run_killed_half_way_leaves_every_file_whole(tmp_path):
     old_inventory.write_text(_pairs(120, 150))
     new_inventory.write_text(_pairs(120, 200))
     command = [sys.executable, "-m", "kagen", "generate", "-o"]
-    subprocess.run([*command, str(tmp_path / "old"), str(old_inventory)], check=True, capture_output=True)
-    subprocess.run([*command, str(tmp_path / "new"), str(new_inventory)], check=True, capture_output=True)
+    # cwd: away from the source checkout, whose kagen/ would shadow the installed package
+    quiet = {"check": True, "capture_output": True, "cwd": tmp_path}
+    subprocess.run([*command, str(tmp_path / "old"), str(old_inventory)], **quiet)
+    subprocess.run([*command, str(tmp_path / "new"), str(new_inventory)], **quiet)
     old, new = _tree(tmp_path / "old"), _tree(tmp_path / "new")
     assert old.keys() == new.keys() and all(old[name] != new[name] for name in old if name.endswith(".conf"))
     start = time.monotonic()
-    subprocess.run([*command, str(tmp_path / "new"), str(new_inventory)], check=True, capture_output=True)
+    subprocess.run([*command, str(tmp_path / "new"), str(new_inventory)], **quiet)
     duration = time.monotonic() - start
     outcomes = set()
     for step in range(1, 13):
@@ -378,6 +380,7 @@ def test_a_run_killed_half_way_leaves_every_file_whole(tmp_path):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            cwd=tmp_path,
         )
         time.sleep(duration * step / 6)  # from early in the run to well after its usual end
         os.killpg(run.pid, signal.SIGKILL)
