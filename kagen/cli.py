@@ -143,7 +143,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.check:
         diff = run.diff()
         sys.stdout.write(diff)
-        changed = len(run.changed())
+        changed = len(run.changed)
         if changed:
             print(f"kagen: {changed} of {len(run.outputs)} files differ from the inventory", file=sys.stderr)
             return EXIT_FINDINGS
@@ -194,6 +194,14 @@ def _codes(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _target_version_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--target-version",
+        metavar="X.Y.Z",
+        help="the keepalived release that will read the files (default: the newest kagen knows)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kagen",
@@ -241,11 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument(
         "--ignore", type=_codes, metavar="CODES", help="skip these rules: codes, prefixes or names, comma-separated"
     )
-    lint.add_argument(
-        "--target-version",
-        metavar="X.Y.Z",
-        help="the keepalived release that will read the files (default: the newest kagen knows)",
-    )
+    _target_version_option(lint)
     lint.add_argument(
         "--fragment", action="store_true", help="the files are conf.d pieces: no errors for things defined elsewhere"
     )
@@ -311,11 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write nothing; show a diff and exit 1 when a file differs from what would be generated",
     )
     generate.add_argument("--force", action="store_true", help="replace files that kagen did not generate")
-    generate.add_argument(
-        "--target-version",
-        metavar="X.Y.Z",
-        help="the keepalived release that will read the files (default: the newest kagen knows)",
-    )
+    _target_version_option(generate)
     generate.set_defaults(func=cmd_generate)
 
     importer = commands.add_parser(

@@ -11,6 +11,7 @@ import difflib
 import glob
 import os
 from dataclasses import dataclass
+from functools import cached_property
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.inventory import InventoryError, load
@@ -50,15 +51,16 @@ class Run:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
             raise InputError(f"{path}: cannot read: {reason}") from None
 
+    @cached_property
     def changed(self) -> list[tuple[Output, str | None]]:
-        """The outputs that differ from the disk, with what the disk holds."""
+        """The outputs that differ from the disk, with what the disk holds (read once per run)."""
         pairs = [(output, self.current(output)) for output in self.outputs]
         return [(output, text) for output, text in pairs if text != output.text]
 
     def diff(self) -> str:
         """A unified diff from the disk to what would be written, passwords masked."""
         parts = []
-        for output, text in self.changed():
+        for output, text in self.changed:
             name = self.path(output)
             lines = difflib.unified_diff(
                 (text or "").splitlines(keepends=True),
@@ -87,7 +89,7 @@ class Run:
 
     def write(self, force: bool) -> list[str]:
         """Put every changed file in place (all or none); the paths written."""
-        changed = self.changed()
+        changed = self.changed
         foreign = [self.path(o) for o, text in changed if text is not None and not is_generated(text)]
         if foreign and not force:
             raise InputError(

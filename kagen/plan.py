@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from kagen.cloud.model import Cluster, Endpoint, Inventory
+from kagen.cloud.model import Check, Cluster, ClusterMember, Endpoint, Inventory
 from kagen.keywords import Version, format_version, table
 from kagen.secrets import SecretError, Secrets, read_password
 
@@ -47,20 +47,14 @@ NOTIFY_KEYWORDS = {
 @dataclass
 class Script:
     name: str
-    command: str
-    interval: int
-    timeout: int | None
-    fall: int
-    rise: int
-    weight: int | None
+    check: Check
 
 
 @dataclass
 class Instance:
     """One ``vrrp_instance`` of one node, every value already as it is written."""
 
-    name: str
-    cluster: str
+    name: str  # the cluster's
     state: str
     interface: str
     vrid: int
@@ -93,7 +87,7 @@ class Node:
 
     @property
     def clusters(self) -> list[str]:
-        return [instance.cluster for instance in self.instances]
+        return [instance.name for instance in self.instances]
 
     @property
     def script_security(self) -> bool:
@@ -168,7 +162,7 @@ class _Planner:
             for member in cluster.members:
                 endpoint = self.inv.endpoints[member.name]
                 node = nodes.setdefault(endpoint.node, Node(endpoint.node, f"{endpoint.node}/{CONFIG_FILE}"))
-                instance = self.instance(cluster, member.name, endpoint)
+                instance = self.instance(cluster, member, endpoint)
                 if instance is None:
                     continue
                 if cluster.name in node.clusters:
@@ -176,42 +170,27 @@ class _Planner:
                     continue
                 node.instances.append(instance)
                 if cluster.check is not None:
-                    check = cluster.check
-                    node.scripts.append(
-                        Script(
-                            f"chk_{cluster.name}",
-                            check.script,
-                            check.interval,
-                            check.timeout,
-                            check.fall,
-                            check.rise,
-                            check.weight,
-                        )
-                    )
+                    node.scripts.append(Script(f"chk_{cluster.name}", cluster.check))
         for node in nodes.values():
-            node.sync_group = [i.name for i in node.instances if self.inv.clusters[i.cluster].sync_group]
-            weighted = any(
-                self.inv.clusters[i.cluster].check is not None and self.inv.clusters[i.cluster].check.weight
-                for i in node.instances
-                if i.name in node.sync_group
-            )
+            synced = [self.inv.clusters[name] for name in node.clusters if self.inv.clusters[name].sync_group]
+            node.sync_group = [cluster.name for cluster in synced]
+            weighted = any(cluster.check is not None and cluster.check.weight for cluster in synced)
             # keepalived drops a weighted tracked script of a sync group member (the check would
             # silently do nothing) unless the group says it keeps the weights.
-            if weighted and len(node.sync_group) > 1:
+            if weighted and len(synced) > 1:
                 if _has("vrrp_sync_group/sync_group_tracking_weight", self.target):
                     node.sync_weights = True
                 else:
                     self.problem(
-                        self.inv.clusters[node.sync_group[0]].pos,
-                        f"clusters.{node.sync_group[0]}",
+                        synced[0].pos,
+                        f"clusters.{synced[0].name}",
                         f"keepalived {format_version(self.target)} ignores check weights in a sync group; "
                         "remove the weight (a failing check then faults the group) or sync_group",
                     )
-            if len(node.sync_group) == 1:
-                cluster = self.inv.clusters[node.instances[0].cluster]
+            if len(synced) == 1:
                 self.problem(
-                    cluster.pos,
-                    f"clusters.{node.sync_group[0]}.sync_group",
+                    synced[0].pos,
+                    f"clusters.{synced[0].name}.sync_group",
                     f"a sync group needs at least two clusters on the same nodes; {node.name} has only this one",
                 )
         ordered = [nodes[name] for name in sorted(nodes)]
@@ -219,12 +198,12 @@ class _Planner:
             source=os.path.basename(self.inv.path),
             target=self.target,
             nodes=ordered,
-            terraform=self.terraform(),
+            terraform=terraform_model(self.inv),
             secrets=self.secrets,
             problems=[text for _, text in sorted(set(self.problems))],
         )
 
-    def instance(self, cluster: Cluster, member_name: str, endpoint: Endpoint) -> Instance | None:
+    def instance(self, cluster: Cluster, member: ClusterMember, endpoint: Endpoint) -> Instance | None:
         where = f"clusters.{cluster.name}"
         ok = True
         if endpoint.ip is None:
@@ -256,11 +235,10 @@ class _Planner:
             vswitch = self.inv.vswitches.get(havip.vswitch)
             prefix = vswitch.cidr.prefixlen if vswitch is not None and vswitch.cidr is not None else 32
             vips.append(f"{havip.address}/{prefix} dev {endpoint.interface}")
-        member = next(m for m in cluster.members if m.name == member_name)
         peers = [
             str(self.inv.endpoints[other.name].ip)
             for other in cluster.members
-            if other.name != member_name and self.inv.endpoints[other.name].ip is not None
+            if other.name != member.name and self.inv.endpoints[other.name].ip is not None
         ]
         sub_second = not float(cluster.advert_int).is_integer()
         auth_type = auth_pass = None
@@ -283,7 +261,6 @@ class _Planner:
             return None
         return Instance(
             name=cluster.name,
-            cluster=cluster.name,
             state=member.role,
             interface=endpoint.interface or "",
             vrid=cluster.vrid,
@@ -322,9 +299,6 @@ class _Planner:
                 continue
             return None
         return out
-
-    def terraform(self) -> dict:
-        return terraform_model(self.inv)
 
 
 def _tf_name(name: str) -> str:

@@ -21,21 +21,7 @@ def write_text(path: str, text: str, force: bool = False) -> None:
         return
     if os.path.lexists(path) and not force:
         raise InputError(f"{path} exists; use --force to replace it")
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".kagen-", dir=directory)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write there: {exc.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as exc:
-        os.unlink(temporary)
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
+    write_all([(path, text, 0o644)])
 
 
 def _make_directories(directory: str, created: list[str]) -> None:

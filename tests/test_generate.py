@@ -430,21 +430,13 @@ FIELDS = {
     "instance id": ("id: i-web", "id: {value}"),
     "cluster name": ("\n  web:\n    havip: web", "\n  {value}:\n    havip: web"),
 }
-BASE = """\
-region: cn-hangzhou
-vswitches: {vsw: {cidr: 192.168.0.0/24}}
-instances:
-  a: {ip: 192.168.0.11, vswitch: vsw, interface: eth0, id: i-web}
-  b: {ip: 192.168.0.12, vswitch: vsw}
-havips:
-  web: {address: 192.168.0.100, vswitch: vsw, members: [a, b]}
-clusters:
-  web:
-    havip: web
-    vrid: 51
-    check: {script: /usr/bin/pgrep -x nginx}
-    notify: {master: /usr/bin/true}
-"""
+BASE = (
+    "region: cn-hangzhou\n"
+    + PAIR.replace(
+        "a: {ip: 192.168.0.11, vswitch: vsw}", "a: {ip: 192.168.0.11, vswitch: vsw, interface: eth0, id: i-web}"
+    )
+    + "    check: {script: /usr/bin/pgrep -x nginx}\n    notify: {master: /usr/bin/true}\n"
+)
 
 
 def _statements(text: str) -> list[str]:
