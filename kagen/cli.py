@@ -129,8 +129,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     target = settings.load({"target_version": args.target_version}).target_version
     run = generate.prepare(args.inventory, args.output, target)
-    for finding in run.findings:
-        print(run.plan.secrets.mask(finding.to_text()), file=sys.stderr)
+    try:
+        if args.check:
+            run.verify()
+            written = []
+        else:
+            written = run.verify_and_write(args.force) or []  # None: errors, nothing written
+    finally:
+        for finding in run.findings:
+            print(run.plan.secrets.mask(finding.to_text()), file=sys.stderr)
     if run.errors:
         print(
             f"kagen: error: the generated configurations do not pass kagen lint ({len(run.errors)} errors); "
@@ -149,7 +156,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS
         print(f"kagen: {len(run.outputs)} files up to date", file=sys.stderr)
         return EXIT_OK
-    written = run.write(args.force)
     for path in written:
         print(path)
     print(

@@ -179,10 +179,11 @@ class GlobalDefs:
 
     def __init__(self, blocks: list[Block]) -> None:
         self.blocks = blocks
+        self._sections = [Section(block) for block in reversed(blocks)]
 
     def get(self, keyword: str) -> Line | None:
-        for block in reversed(self.blocks):
-            found = Section(block).get(keyword)
+        for section in self._sections:
+            found = section.get(keyword)
             if found is not None:
                 return found
         return None

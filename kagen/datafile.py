@@ -99,6 +99,7 @@ def _read_text(path: str) -> str:
 
 
 _RESOLVED: dict[tuple, str] = {}
+STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -172,6 +173,8 @@ class _Builder:
 
     def value(self, node: yaml.Node, where: Path) -> object:
         if isinstance(node, yaml.ScalarNode):
+            if node.tag == STR_TAG:  # what the constructor would return, without its dispatch
+                return node.value
             try:
                 return self.constructor.construct_object(node, deep=True)
             except yaml.constructor.ConstructorError as exc:

@@ -159,7 +159,7 @@ class Reader:
         self.lines: list[Line] = []
         self.files: list[SourceFile] = []
         self.diagnostics: list[Diagnostic] = []
-        self._chain: list[str] = []
+        self._chain: list[SourceFile] = []
         self._open_def: expand.Definition | None = None
         self._limit_hit = False
         # Lines of multi-line definitions being expanded: reading one of them again inside its own
@@ -195,14 +195,14 @@ class Reader:
 
     def read_bytes(self, data: bytes, name: str, path: str) -> None:
         """Read a top-level configuration given as bytes; ``path`` anchors relative includes."""
-        self._feed(SourceFile(name, path, os.path.realpath(path)), data)
+        self._feed(SourceFile(name, path), data)
         if self._open_def is not None:
             expand.Parameters.close(self._open_def)
             self._open_def = None
 
     def _feed(self, file: SourceFile, data: bytes) -> None:
         self.files.append(file)
-        self._chain.append(file.realpath)
+        self._chain.append(file)
         try:
             self._feed_lines(file, data)
         finally:
@@ -574,7 +574,7 @@ class Reader:
             )
             return
         resolved = os.path.realpath(real)
-        if resolved in self._chain:
+        if any(file.realpath == resolved for file in self._chain):
             cycle = " -> ".join([*self._chain_names(resolved), name])
             self._report(INCLUDE_CYCLE, pos, f"include cycle: {cycle}")
             return
@@ -602,9 +602,8 @@ class Reader:
         self._feed(SourceFile(name, real, resolved, pos), data)
 
     def _chain_names(self, start: str) -> list[str]:
-        names = {f.realpath: f.name for f in self.files}
-        chain = self._chain[self._chain.index(start) :]
-        return [names.get(path, path) for path in chain]
+        first = next(index for index, file in enumerate(self._chain) if file.realpath == start)
+        return [file.name for file in self._chain[first:]]
 
 
 def _include_variant(text: str) -> tuple[str, int] | None:

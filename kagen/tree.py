@@ -14,6 +14,7 @@ subclass) for each of the ~150,000 lines of a large configuration.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from typing import NamedTuple
 
@@ -70,15 +71,25 @@ class Comment(NamedTuple):
 class SourceFile:
     """A file that was read: the top-level one or one reached by ``include``."""
 
-    __slots__ = ("comments", "included_from", "name", "path", "realpath", "text")
+    __slots__ = ("_realpath", "comments", "included_from", "name", "path", "text")
 
-    def __init__(self, name: str, path: str, realpath: str, included_from: Position | None = None) -> None:
+    def __init__(
+        self, name: str, path: str, realpath: str | None = None, included_from: Position | None = None
+    ) -> None:
         self.name = name  # as the user sees it: the path given, or the include joined to its parent
         self.path = path  # absolute, symlinks kept: relative includes resolve against its directory
-        self.realpath = realpath  # symlinks resolved: identifies the file for include cycles
+        self._realpath = realpath
         self.included_from = included_from
         self.comments: list[Comment] = []
         self.text = ""  # the decoded content, for rules that look at the physical lines
+
+    @property
+    def realpath(self) -> str:
+        """Symlinks resolved: identifies the file for include cycles. Resolved when first asked
+        (a file without includes never is: resolving costs a system call per path component)."""
+        if self._realpath is None:
+            self._realpath = os.path.realpath(self.path)
+        return self._realpath
 
     def __repr__(self) -> str:
         return f"SourceFile({self.name!r})"

@@ -10,6 +10,8 @@ independent, so they are checked on two processes (kagen.lint.parallel).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kagen.cloud.model import Inventory
 from kagen.diagnostics import Diagnostic
 from kagen.keywords import Version, table
@@ -25,10 +27,16 @@ UNITS = 64
 
 
 def verify(
-    outputs: list[Output], groups: list[list[str]], directory: str, inventory: Inventory, target: Version
+    outputs: list[Output],
+    groups: list[list[str]],
+    directory: str,
+    inventory: Inventory,
+    target: Version,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Diagnostic]:
     """Findings on the configurations among ``outputs``, named as they will be on disk; ``groups``
-    lists the ``Output.path`` values of each group of nodes."""
+    lists the ``Output.path`` values of each group of nodes. ``meanwhile`` runs alongside (see
+    parallel.shared)."""
     texts = {output.path: output.text for output in outputs}
     inventory_alone = [rule.code for rule in havip.RULES]
     once = Options(select=inventory_alone, target_version=target, config_id="kagen")
@@ -47,5 +55,5 @@ def verify(
         return found
 
     findings = set(engine.run([], once, inventory).findings)
-    findings.update(parallel.shared(len(units), check))
+    findings.update(parallel.shared(len(units), check, meanwhile))
     return sorted(findings, key=Diagnostic.sort_key)

@@ -266,6 +266,20 @@ def test_a_lint_error_in_the_generated_files_writes_nothing(tmp_path, monkeypatc
     assert not (tmp_path / "out").exists()
 
 
+def test_a_lint_error_leaves_an_earlier_run_as_it_was(tmp_path, monkeypatch, capsys):
+    # The files are staged while the lint runs; a failing lint must take every one of them back.
+    out = tmp_path / "out"
+    assert _generate(monkeypatch, capsys, _inventory(tmp_path, PAIR), "-o", str(out))[0] == 0
+    before = _tree(out)
+    text = PAIR.replace("192.168.0.11", "192.168.0.21").replace(
+        "members: [a, b]}\n", "members: [a, b]}\n  api: {address: 192.168.0.101, vswitch: vsw, members: [a, b]}\n"
+    )
+    text += "  api:\n    havip: api\n    vrid: 51\n"
+    assert _generate(monkeypatch, capsys, _inventory(tmp_path, text), "-o", str(out))[0] == 1
+    assert _tree(out) == before
+    assert sorted(path.name for path in out.rglob("*")) == sorted(["a", "b", "havip.tf.json", *["keepalived.conf"] * 2])
+
+
 def test_target_version_decides_what_is_written(tmp_path, monkeypatch, capsys):
     inventory = str(CASES["web-pair"][0])
     _generate(monkeypatch, capsys, inventory, "-o", str(tmp_path / "new"))
@@ -476,6 +490,7 @@ def _attempt(text: str, tmp_path: Path):
         return None
     try:
         run = prepare(str(path), str(tmp_path / "out"), table().newest, {})
+        run.verify()
     except InventoryError as exc:
         return exc.problems
     assert run.errors == []

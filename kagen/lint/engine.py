@@ -81,7 +81,7 @@ def _applies(selectors: list[str] | None, finding: Diagnostic) -> bool:
 
 def _has_what_it_reads(rule: Rule, ctxs: list[FileContext]) -> bool:
     """A rule that declares the blocks it reads runs only where one of them is present."""
-    return not rule.reads or any(path in ctx.paths for ctx in ctxs for path in rule.reads)
+    return not rule.reads or any(not ctx.paths.isdisjoint(rule.reads) for ctx in ctxs)
 
 
 def contexts(paths: list[str], options: Options) -> list[FileContext]:
@@ -102,9 +102,11 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
     if options.fragment:
         rules = [rule for rule in rules if not rule.whole_config]
     findings: list[Diagnostic] = []
+    per_file = [rule for rule in rules if rule.scope is Scope.FILE]
     for ctx in ctxs:
         findings.extend(d for d in ctx.config.diagnostics if d.code in codes)
-        own = [rule for rule in rules if rule.scope is Scope.FILE and _has_what_it_reads(rule, [ctx])]
+        paths = ctx.paths
+        own = [rule for rule in per_file if not rule.reads or not paths.isdisjoint(rule.reads)]
         findings.extend(parallel.check(ctx, own))
     for rule in rules:
         if rule.scope is Scope.FILES and _has_what_it_reads(rule, ctxs):

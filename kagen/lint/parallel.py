@@ -33,9 +33,13 @@ def _taken(queue: int) -> Iterator[int]:
         yield index[0]
 
 
-def shared(count: int, work: Callable[[int], list]) -> list:
-    """``work(0) + work(1) + ... + work(count - 1)``, in no particular order, on two processes."""
+def shared(count: int, work: Callable[[int], list], meanwhile: Callable[[], object] | None = None) -> list:
+    """``work(0) + work(1) + ... + work(count - 1)``, in no particular order, on two processes.
+    ``meanwhile`` runs here before this process joins in: work that waits for the disk costs
+    nothing while the child computes, and the queue gives the child more items meanwhile."""
     if count < 2 or count > MAX_ITEMS or not hasattr(os, "fork"):
+        if meanwhile is not None:
+            meanwhile()
         return [result for index in range(count) for result in work(index)]
     queue, feed = os.pipe()
     os.write(feed, bytes(range(count)))
@@ -59,6 +63,8 @@ def shared(count: int, work: Callable[[int], list]) -> list:
     done: set[int] = set()
     with os.fdopen(read, "rb") as incoming:
         try:
+            if meanwhile is not None:
+                meanwhile()
             for index in _taken(queue):
                 found.extend(work(index))
                 done.add(index)

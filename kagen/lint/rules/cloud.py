@@ -81,7 +81,7 @@ def _placement(inv: Inventory, ctxs: tuple[FileContext, ...]) -> Placement:
         instances = ctx.config.vrrp_instances
         if not instances:
             continue
-        node = index.by_config.get(os.path.realpath(ctx.path)) if ctx.path != "-" else None
+        node = index.by_config.get(os.path.realpath(ctx.path)) if index.by_config and ctx.path != "-" else None
         if node is None:
             node = next((index.by_ip[i.source_address] for i in instances if i.source_address in index.by_ip), None)
         if node is None:
