@@ -10,8 +10,6 @@ independent, so they are checked on two processes (kagen.lint.parallel).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from kagen.cloud.model import Inventory
 from kagen.diagnostics import Diagnostic
 from kagen.keywords import Version, table
@@ -27,16 +25,10 @@ UNITS = 64
 
 
 def verify(
-    outputs: list[Output],
-    groups: list[list[str]],
-    directory: str,
-    inventory: Inventory,
-    target: Version,
-    meanwhile: Callable[[], object] | None = None,
+    outputs: list[Output], groups: list[list[str]], directory: str, inventory: Inventory, target: Version
 ) -> list[Diagnostic]:
     """Findings on the configurations among ``outputs``, named as they will be on disk; ``groups``
-    lists the ``Output.path`` values of each group of nodes. ``meanwhile`` runs alongside (see
-    parallel.shared)."""
+    lists the ``Output.path`` values of each group of nodes."""
     texts = {output.path: output.text for output in outputs}
     inventory_alone = [rule.code for rule in havip.RULES]
     once = Options(select=inventory_alone, target_version=target, config_id="kagen")
@@ -55,5 +47,5 @@ def verify(
         return found
 
     findings = set(engine.run([], once, inventory).findings)
-    findings.update(parallel.shared(len(units), check, meanwhile))
+    findings.update(parallel.shared(len(units), check))
     return sorted(findings, key=Diagnostic.sort_key)

@@ -180,9 +180,14 @@ def _failed(exc: OSError, path: str) -> InputError:
     return InputError(f"{exc.filename or path}: cannot write: {exc.strerror or exc}; nothing was changed")
 
 
+def stage(files: list[tuple[str, str, int]]) -> Staging:
+    """A Staging of every ``(path, text, mode)``."""
+    staging = Staging()
+    staging.add(files)
+    return staging
+
+
 def write_all(files: list[tuple[str, str, int]]) -> None:
     """Write every ``(path, text, mode)`` or none (see Staging), with SIGINT and SIGTERM held."""
     with signals_held():
-        staging = Staging()
-        staging.add(files)
-        staging.commit()
+        stage(files).commit()

@@ -59,3 +59,24 @@ def test_a_rule_that_fails_everywhere_raises_as_in_a_serial_run(monkeypatch):
     [ctx] = engine.contexts([str(REPO / "examples" / "web-pair" / "web-a.conf")], options)
     with pytest.raises(RuntimeError, match="child failure"):
         parallel.check(ctx, [_Broken(-1), _Broken(-1)])
+
+
+def test_a_task_beside_runs_in_another_process_and_returns_its_result():
+    parent = os.getpid()
+    result = parallel.beside(lambda: (os.getpid(), [1, 2, 3]))
+    pid, value = result()
+    assert pid != parent and value == [1, 2, 3]
+
+
+def test_a_task_whose_child_fails_runs_in_the_parent(tmp_path):
+    parent = os.getpid()
+    marker = tmp_path / "ran"
+
+    def task():
+        if os.getpid() != parent:
+            raise RuntimeError("child failure")
+        marker.write_text("here")
+        return "done"
+
+    assert parallel.beside(task)() == "done"
+    assert marker.read_text() == "here"

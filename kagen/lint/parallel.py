@@ -1,5 +1,5 @@
 """Spread independent pieces of work over two processes: the rules of one large file, or the
-files that ``kagen generate`` verifies.
+files that ``kagen generate`` verifies (while a third process writes them, see ``beside``).
 
 The work reads data that is already in memory and changes nothing shared, so a forked child
 sees the same data copy-on-write. Both processes take work items one at a time from a queue (a
@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from kagen.diagnostics import Diagnostic
 from kagen.lint.context import FileContext
@@ -26,6 +27,8 @@ from kagen.lint.rule import Rule
 PARALLEL_NODES = 20_000
 MAX_ITEMS = 256  # one byte per queued index
 
+T = TypeVar("T")
+
 
 def _taken(queue: int) -> Iterator[int]:
     """Indices this process takes from the queue, one at a time until it is empty."""
@@ -33,13 +36,9 @@ def _taken(queue: int) -> Iterator[int]:
         yield index[0]
 
 
-def shared(count: int, work: Callable[[int], list], meanwhile: Callable[[], object] | None = None) -> list:
-    """``work(0) + work(1) + ... + work(count - 1)``, in no particular order, on two processes.
-    ``meanwhile`` runs here before this process joins in: work that waits for the disk costs
-    nothing while the child computes, and the queue gives the child more items meanwhile."""
+def shared(count: int, work: Callable[[int], list]) -> list:
+    """``work(0) + work(1) + ... + work(count - 1)``, in no particular order, on two processes."""
     if count < 2 or count > MAX_ITEMS or not hasattr(os, "fork"):
-        if meanwhile is not None:
-            meanwhile()
         return [result for index in range(count) for result in work(index)]
     queue, feed = os.pipe()
     os.write(feed, bytes(range(count)))
@@ -63,8 +62,6 @@ def shared(count: int, work: Callable[[int], list], meanwhile: Callable[[], obje
     done: set[int] = set()
     with os.fdopen(read, "rb") as incoming:
         try:
-            if meanwhile is not None:
-                meanwhile()
             for index in _taken(queue):
                 found.extend(work(index))
                 done.add(index)
@@ -81,6 +78,36 @@ def shared(count: int, work: Callable[[int], list], meanwhile: Callable[[], obje
         if index not in done:
             found.extend(work(index))
     return found
+
+
+def beside(task: Callable[[], T]) -> Callable[[], T]:
+    """Start ``task`` in a child process now; the function returned waits for it and gives its
+    (pickled) result. For work that mostly waits on the disk, which then costs no time of the
+    processes computing meanwhile. If the child fails, the task runs here instead."""
+    if not hasattr(os, "fork"):
+        value = task()
+        return lambda: value
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code = 0
+        try:
+            data = pickle.dumps(task(), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as out:
+                out.write(data)
+        except BaseException:  # noqa: BLE001  (any failure: the parent runs the task itself)
+            code = 1
+        os._exit(code)
+    os.close(write)
+
+    def result() -> T:
+        with os.fdopen(read, "rb") as incoming:
+            data = incoming.read()
+        _, status = os.waitpid(pid, 0)
+        return pickle.loads(data) if status == 0 and data else task()
+
+    return result
 
 
 def _warm(ctx: FileContext) -> None:
