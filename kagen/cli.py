@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from kagen import __version__
-from kagen.diagnostics import Diagnostic
+from kagen.diagnostics import Diagnostic, Severity
 from kagen.lint import engine, registry, settings
 from kagen.parse import gc_paused, parse_file
 from kagen.source import InputError, default_config_id
@@ -85,6 +85,33 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return result.exit_code(options.strict)
 
 
+def cmd_fix(args: argparse.Namespace) -> int:
+    from kagen import fix
+    from kagen.inventory import load
+    from kagen.write import write_all
+
+    options = settings.load(
+        {"select": args.select, "target_version": args.target_version, "inventory": args.inventory, "format": "text"}
+    )
+    inventory = load(options.inventory) if options.inventory is not None else None
+    result = fix.fix(args.paths or ["."], options, inventory)
+    if args.diff:
+        sys.stdout.write(result.diff())
+    else:
+        write_all(fix.targets(result))
+    for finding, reason in result.refused:
+        print(f"{finding.pos}: {finding.code} not fixed: {reason}", file=sys.stderr)
+    remaining = [f for f in result.remaining.findings if f.severity is Severity.ERROR]
+    for finding in remaining:
+        print(finding.to_text(), file=sys.stderr)
+    verb = "would fix" if args.diff else "fixed"
+    print(
+        f"kagen: {verb} {len(result.applied)} findings in {len(result.fixed)} files; {len(remaining)} errors remain",
+        file=sys.stderr,
+    )
+    return EXIT_FINDINGS if remaining or (args.diff and result.fixed) else EXIT_OK
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     found = [rule for rule in registry.RULES if args.rule is None or registry.matches(rule, args.rule)]
     if not found:
@@ -109,6 +136,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 print(f"\n{name}:\n" + "\n".join("    " + line for line in body.splitlines()))
             else:
                 print(f"\n{name}: {body}")
+    from kagen import fixes
+
+    automatic = fixes.describe(rule.code)
+    if automatic:
+        print(f"\nkagen fix: {automatic}.")
     return EXIT_OK
 
 
@@ -294,6 +326,27 @@ def build_parser() -> argparse.ArgumentParser:
         "rule", nargs="?", metavar="CODE", help="a rule code (KA101), name (multicast-instance) or prefix (KA1)"
     )
     rules.set_defaults(func=cmd_rules)
+
+    fixer = commands.add_parser(
+        "fix",
+        help="apply the rules' fixes in place (multicast to unicast and more)",
+        description="Edit configurations in place with the fixes rules offer (kagen rules CODE shows them); "
+        "everything else stays byte for byte. Each fix is checked by linting the edited text: one that would "
+        "not remove its finding, or would add an error, is not applied. The peers a multicast instance needs "
+        "come from --inventory or from the other files of the pair given in the same run.",
+        epilog="exit status: 0 no errors left (and, with --diff, nothing to change), 1 errors left or, with "
+        "--diff, changes to make, 2 usage or I/O error",
+    )
+    fixer.add_argument("paths", nargs="*", metavar="PATH", help="files and directories (default: .)")
+    fixer.add_argument(
+        "--inventory", metavar="FILE", help="the cloud inventory: where nodes' addresses and peers come from"
+    )
+    fixer.add_argument("--diff", action="store_true", help="write nothing; show the changes as a unified diff")
+    fixer.add_argument(
+        "--select", type=_codes, metavar="CODES", help="only these rules' fixes: codes, prefixes or names"
+    )
+    _target_version_option(fixer)
+    fixer.set_defaults(func=cmd_fix)
 
     init = commands.add_parser(
         "init",

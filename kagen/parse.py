@@ -111,10 +111,11 @@ def gc_paused():
             gc.enable()
 
 
-def parse_file(path: str, config_id: str | None = None) -> Config:
-    """Parse ``path`` (``-`` for standard input); raises source.InputError if it cannot be read."""
+def parse_file(path: str, config_id: str | None = None, overlay: dict[str, bytes] | None = None) -> Config:
+    """Parse ``path`` (``-`` for standard input); raises source.InputError if it cannot be read.
+    ``overlay``: contents by real path to read instead of the disk's."""
     with gc_paused():
-        source = read_config(path, config_id)
+        source = read_config(path, config_id, overlay)
         return Config(parse_lines(source), source.files, source.diagnostics)
 
 

@@ -153,8 +153,10 @@ def decomment(text: str, spans: tuple[Span, ...]):
 class Reader:
     """Reads a configuration and everything it includes into one list of logical lines."""
 
-    def __init__(self, config_id: str | None = None) -> None:
+    def __init__(self, config_id: str | None = None, overlay: dict[str, bytes] | None = None) -> None:
         self.config_id = default_config_id() if config_id is None else config_id
+        # Contents to read instead of the disk's, by real path: kagen fix checks its edits so.
+        self.overlay = overlay or {}
         self.params = expand.Parameters(self.config_id)
         self.lines: list[Line] = []
         self.files: list[SourceFile] = []
@@ -180,6 +182,9 @@ class Reader:
         """Read a top-level file; raises InputError if it cannot be read at all."""
         if os.path.isdir(path):
             raise InputError(f"{path}: is a directory")
+        if self.overlay and os.path.realpath(path) in self.overlay:
+            self.read_bytes(self.overlay[os.path.realpath(path)], path, os.path.abspath(path))
+            return
         try:
             size = os.stat(path).st_size
             if size > LIMITS["file_bytes"]:
@@ -594,8 +599,11 @@ class Reader:
             )
             return
         try:
-            with open(real, "rb") as handle:
-                data = handle.read()
+            if resolved in self.overlay:
+                data = self.overlay[resolved]
+            else:
+                with open(real, "rb") as handle:
+                    data = handle.read()
         except OSError as exc:
             self._report(INCLUDE_MISSING, pos, f"{keyword}: cannot read '{name}': {exc.strerror}", severity)
             return
@@ -639,9 +647,10 @@ def expand_braces(pattern: str) -> list[str]:
     return [pattern]
 
 
-def read_config(path: str, config_id: str | None = None) -> SourceResult:
-    """Read ``path`` (``-`` for standard input) and its includes into logical lines."""
-    reader = Reader(config_id)
+def read_config(path: str, config_id: str | None = None, overlay: dict[str, bytes] | None = None) -> SourceResult:
+    """Read ``path`` (``-`` for standard input) and its includes into logical lines; files whose
+    real path is in ``overlay`` are read from there."""
+    reader = Reader(config_id, overlay)
     if path == "-":
         reader.read_bytes(sys.stdin.buffer.read(), "<stdin>", os.path.join(os.getcwd(), "<stdin>"))
     else:

@@ -130,7 +130,7 @@ class Staging:
                 # On disk before it replaces a file (so a power cut finds the old or the new one,
                 # never an empty one); a new file has nothing to lose and skips the costly sync.
                 exists = os.path.lexists(path)
-                temporary = _stage(os.path.dirname(path), text.encode("utf-8"), mode, exists)
+                temporary = _stage(os.path.dirname(path), text.encode("utf-8", "surrogateescape"), mode, exists)
                 self.staged.append((temporary, path, exists))
         except OSError as exc:
             self.discard()

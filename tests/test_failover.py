@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -249,3 +250,25 @@ def test_a_three_member_group_takes_over_in_priority_order(switch, tmp_path, cap
     times["lb-1 takes back from lb-2"] = switch.holds(vip, {"lb-1"}, 8)
     with capsys.disabled():
         _report("three-member group, advert_int 1", times)
+
+
+def test_a_pair_fixed_by_kagen_fix_fails_over_like_a_generated_one(switch, tmp_path, capsys):
+    for path in [*MULTICAST.glob("*.conf"), FIXTURES / "fix" / "inventory.yaml"]:
+        shutil.copy(path, tmp_path / path.name)
+    assert cli.main(["fix", "--inventory", str(tmp_path / "inventory.yaml"), str(tmp_path)]) == 0
+    for name, address in (("web-a", "192.168.0.11/24"), ("web-b", "192.168.0.12/24")):
+        switch.add(name, "eth0", address)
+    switch.carry_multicast(False)
+    a, b = switch.nodes["web-a"], switch.nodes["web-b"]
+    times = {}
+    for node in (a, b):
+        switch.start(node, tmp_path / f"{node.name}.conf")
+    times["election"] = switch.holds("192.168.0.100", {"web-a"}, 8)
+    switch.stays("192.168.0.100", {"web-a"}, 3.5)
+    switch.stop(a)
+    times["failover after SIGTERM"] = switch.takes("192.168.0.100", "web-b", 3)
+    switch.holds("192.168.0.100", {"web-b"}, 3)
+    switch.start(a, tmp_path / "web-a.conf")
+    times["take-back after restart"] = switch.holds("192.168.0.100", {"web-a"}, 8)
+    with capsys.disabled():
+        _report("multicast pair after kagen fix", times)

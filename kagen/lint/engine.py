@@ -84,13 +84,15 @@ def _has_what_it_reads(rule: Rule, ctxs: list[FileContext]) -> bool:
     return not rule.reads or any(not ctx.paths.isdisjoint(rule.reads) for ctx in ctxs)
 
 
-def contexts(paths: list[str], options: Options) -> list[FileContext]:
+def contexts(paths: list[str], options: Options, overlay: dict[str, bytes] | None = None) -> list[FileContext]:
     """Parse the files to lint (directories walked); a file that another file of the run includes
-    is checked as part of it, not again on its own (pre-commit passes both)."""
+    is checked as part of it, not again on its own (pre-commit passes both). ``overlay``: file
+    contents by real path to read instead of the disk's."""
     config_id = options.config_id if options.config_id is not None else default_config_id()
     keywords = table()
     ctxs = [
-        FileContext(path, parse_file(path, config_id), options, keywords) for path in expand(paths, options.exclude)
+        FileContext(path, parse_file(path, config_id, overlay), options, keywords)
+        for path in expand(paths, options.exclude)
     ]
     included = {source.realpath for ctx in ctxs for source in ctx.config.files[1:]}
     return [ctx for ctx in ctxs if ctx.path == "-" or os.path.realpath(ctx.path) not in included]

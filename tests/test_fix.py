@@ -1,0 +1,180 @@
+"""kagen fix: multicast pairs made unicast in place, every edit checked, nothing else touched."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import corpus_files
+
+from kagen import cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MULTICAST = FIXTURES / "failover" / "multicast"
+
+
+def _fix(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli.main(["fix", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _pair(tmp_path: Path, with_inventory: bool = True) -> Path:
+    for path in MULTICAST.glob("*.conf"):
+        shutil.copy(path, tmp_path / path.name)
+    if with_inventory:
+        shutil.copy(FIXTURES / "fix" / "inventory.yaml", tmp_path / "inventory.yaml")
+    return tmp_path
+
+
+def _added(before: str, after: str) -> list[str]:
+    """The diff as '+line' / '-line' entries: what changed, nothing else."""
+    return [
+        line.rstrip("\n")
+        for line in difflib.unified_diff(before.splitlines(True), after.splitlines(True), n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def test_a_multicast_pair_becomes_unicast_from_the_inventory(tmp_path, capsys):
+    work = _pair(tmp_path)
+    code, out, err = _fix(capsys, "--inventory", str(work / "inventory.yaml"), str(work))
+    assert (code, out) == (0, "")
+    assert err == "kagen: fixed 4 findings in 2 files; 0 errors remain\n"
+    for name, own, peer in (("web-a", "11", "12"), ("web-b", "12", "11")):
+        before = (MULTICAST / f"{name}.conf").read_text()
+        assert _added(before, (work / f"{name}.conf").read_text()) == [
+            f"+    unicast_src_ip 192.168.0.{own}",
+            "+    unicast_peer {",
+            f"+        192.168.0.{peer}",
+            "+    }",
+            "+    unicast_fault_no_peer",
+        ]
+    assert cli.main(["lint", "--inventory", str(work / "inventory.yaml"), str(work)]) == 0
+    capsys.readouterr()
+    before = {path.name: path.read_bytes() for path in work.iterdir()}
+    assert _fix(capsys, "--inventory", str(work / "inventory.yaml"), str(work))[0] == 0
+    assert {path.name: path.read_bytes() for path in work.iterdir()} == before  # a second run changes nothing
+
+
+def test_the_pair_files_give_each_other_their_addresses(tmp_path, capsys):
+    work = _pair(tmp_path, with_inventory=False)
+    for name, own in (("web-a", "11"), ("web-b", "12")):
+        path = work / f"{name}.conf"
+        path.write_text(
+            path.read_text().replace("    interface eth0\n", f"    interface eth0\n    mcast_src_ip 192.168.0.{own}\n")
+        )
+    text_a = (work / "web-a.conf").read_text()
+    code, _, err = _fix(capsys, str(work))
+    assert code == 0 and err.endswith("kagen: fixed 6 findings in 2 files; 0 errors remain\n")
+    assert _added(text_a, (work / "web-a.conf").read_text()) == [
+        "-    mcast_src_ip 192.168.0.11",
+        "+    unicast_peer {",
+        "+        192.168.0.12",
+        "+    }",
+        "+    unicast_fault_no_peer",
+        "+    unicast_src_ip 192.168.0.11",
+    ]
+
+
+def test_without_the_peers_the_finding_stays_and_says_what_is_missing(tmp_path, capsys):
+    work = _pair(tmp_path, with_inventory=False)
+    before = (work / "web-a.conf").read_bytes()
+    code, _, err = _fix(capsys, str(work / "web-a.conf"))
+    assert code == 1
+    assert (
+        f"{work / 'web-a.conf'}:6:1: KA101 not fixed: this node's address and its peers are unknown: give "
+        "--inventory, or the other files of the pair with their unicast_src_ip or mcast_src_ip\n"
+    ) in err
+    assert err.endswith("kagen: fixed 0 findings in 0 files; 1 errors remain\n")
+    assert (work / "web-a.conf").read_bytes() == before
+
+
+def test_diff_writes_nothing_and_select_limits_the_fixes(tmp_path, capsys):
+    work = tmp_path
+    conf = work / "keepalived.conf"
+    conf.write_text(
+        "global_defs {\n    vrrp_strict # RFC mode\n    vrrp_mcast_group4 224.0.0.18\n}\n"
+        "vrrp_instance V {\n    interface eth0\n    virtual_router_id 1\n    unicast_src_ip 10.0.0.1\n"
+        "    unicast_peer {\n        10.0.0.2\n    }\n    virtual_ipaddress {\n        10.0.0.100\n    }\n}\n"
+    )
+    before = conf.read_text()
+    code, out, _ = _fix(capsys, "--diff", "--select", "KA102", str(conf))
+    assert code == 1 and conf.read_text() == before
+    assert [line for line in out.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
+        "-    vrrp_mcast_group4 224.0.0.18"
+    ]
+    assert _fix(capsys, str(conf))[0] == 0
+    assert _added(before, conf.read_text()) == [
+        "-    vrrp_strict # RFC mode",
+        "-    vrrp_mcast_group4 224.0.0.18",
+        "+    unicast_fault_no_peer",
+    ]
+
+
+def test_a_fix_that_would_add_an_error_is_not_applied(tmp_path, capsys):
+    conf = tmp_path / "keepalived.conf"
+    # The only peer is the node itself (KA105): removing it would leave the instance multicast (KA101).
+    conf.write_text(
+        "vrrp_instance V {\n    interface eth0\n    virtual_router_id 1\n    unicast_src_ip 10.0.0.1\n"
+        "    unicast_peer {\n        10.0.0.1\n    }\n    unicast_fault_no_peer\n"
+        "    virtual_ipaddress {\n        10.0.0.100\n    }\n}\n"
+    )
+    before = conf.read_bytes()
+    code, _, err = _fix(capsys, str(conf))
+    assert code == 1 and conf.read_bytes() == before
+    assert f"{conf}:6:9: KA105 not fixed: fix not applied: it would add an error (KA101: " in err
+
+
+def test_deprecated_keywords_and_unquoted_scripts(tmp_path, capsys):
+    conf = tmp_path / "keepalived.conf"
+    conf.write_text(
+        "global_defs {\n    enable_script_security\n    vrrp_rlimit_rtime 10000\n}\n"
+        "vrrp_script chk {\n    script /usr/bin/pgrep -x nginx  # alive?\n}\n"
+    )
+    before = conf.read_text()
+    code, _, err = _fix(capsys, "--select", "KA013,KA209", str(conf))
+    assert code == 0, err
+    assert _added(before, conf.read_text()) == [
+        "-    vrrp_rlimit_rtime 10000",
+        "+    vrrp_rlimit_rttime 10000",
+        "-    script /usr/bin/pgrep -x nginx  # alive?",
+        '+    script "/usr/bin/pgrep -x nginx"  # alive?',
+    ]
+
+
+def test_rules_shows_the_fix(capsys):
+    assert cli.main(["rules", "KA101"]) == 0
+    assert "\nkagen fix: adds unicast_src_ip (this node) and a unicast_peer block" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
+def test_corpus_fixes_are_idempotent_and_add_no_error(path, tmp_path, capsys):
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    cli.main(["lint", "--format", "json", str(copy)])
+    import json
+
+    def errors() -> list[tuple[str, str]]:
+        cli.main(["lint", "--format", "json", str(copy)])
+        found = json.loads(capsys.readouterr().out)["findings"]
+        return sorted((f["code"], f["message"]) for f in found if f["severity"] == "error")
+
+    capsys.readouterr()
+    before = errors()
+    _fix(capsys, str(copy))
+    after = errors()
+    once = copy.read_bytes()
+    assert not [error for error in after if after.count(error) > before.count(error)]
+    _fix(capsys, str(copy))
+    assert copy.read_bytes() == once
+
+
+def test_target_version_decides_what_a_fix_may_add(tmp_path, capsys):
+    work = _pair(tmp_path)
+    code, _, err = _fix(capsys, "--target-version", "2.2.4", "--inventory", str(work / "inventory.yaml"), str(work))
+    assert code == 0, err
+    text = (work / "web-a.conf").read_text()
+    assert "unicast_peer {" in text and "unicast_fault_no_peer" not in text  # keepalived 2.2.5 added it
