@@ -90,9 +90,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     from kagen.inventory import load
     from kagen.write import write_all
 
-    options = settings.load(
-        {"select": args.select, "target_version": args.target_version, "inventory": args.inventory, "format": "text"}
-    )
+    options = settings.load({"select": args.select, "target_version": args.target_version, "inventory": args.inventory})
     inventory = load(options.inventory) if options.inventory is not None else None
     result = fix.fix(args.paths or ["."], options, inventory)
     if args.diff:

@@ -104,11 +104,11 @@ def _errors(result: engine.LintResult) -> Counter:
     return Counter(_key(f) for f in result.findings if f.severity is Severity.ERROR)
 
 
-def _edits(ctxs: list[FileContext], finding: Diagnostic, inventory: Inventory | None) -> list[Edit]:
+def _edits(ctxs: list[FileContext], finding: Diagnostic, known: Facts) -> list[Edit]:
     ctx = _context_of(ctxs, finding)
     if ctx is None:
         raise Unfixable("its file is not among those given")
-    return FIXES[finding.code][0](ctx, finding, facts(ctxs, inventory))
+    return FIXES[finding.code][0](ctx, finding, known)
 
 
 def _rejected(batch: list[Diagnostic], before: engine.LintResult, after: engine.LintResult) -> str:
@@ -150,9 +150,10 @@ def fix(paths: list[str], options: Options, inventory: Inventory | None) -> FixR
         # unicast together (one alone would not be listed by the other yet: a KA502 error).
         batches = [[finding], [f for f in result.findings if f.code == finding.code and _key(f) not in refused]]
         reason = ""
+        known = facts(ctxs, inventory)
         for batch in batches if len(batches[1]) > 1 else batches[:1]:
             try:
-                edits = [edit for f in batch for edit in _edits(ctxs, f, inventory)]
+                edits = [edit for f in batch for edit in _edits(ctxs, f, known)]
             except Unfixable as exc:
                 reason = str(exc)
                 break

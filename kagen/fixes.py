@@ -9,6 +9,7 @@ fix needs to know that the file does not say (this node's address, its peers) co
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,7 +47,9 @@ class Unfixable(Exception):
 Fixer = Callable[[FileContext, Diagnostic, Facts], list[Edit]]
 
 
+@functools.lru_cache(maxsize=16)
 def physical(file: SourceFile) -> list[str]:
+    """The file's physical lines (read once per parse: every fix looks at a few of them)."""
     return file.text.split("\n")
 
 

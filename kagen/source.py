@@ -182,8 +182,9 @@ class Reader:
         """Read a top-level file; raises InputError if it cannot be read at all."""
         if os.path.isdir(path):
             raise InputError(f"{path}: is a directory")
-        if self.overlay and os.path.realpath(path) in self.overlay:
-            self.read_bytes(self.overlay[os.path.realpath(path)], path, os.path.abspath(path))
+        overlaid = self.overlay.get(os.path.realpath(path)) if self.overlay else None
+        if overlaid is not None:
+            self.read_bytes(overlaid, path, os.path.abspath(path))
             return
         try:
             size = os.stat(path).st_size

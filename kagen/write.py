@@ -162,7 +162,7 @@ class Staging:
         for _, backup in done:
             if backup is not None:
                 os.unlink(backup)
-        self.staged = []
+        self.staged, self.created = [], []  # in place now: nothing left to discard
 
     def discard(self) -> None:
         """Remove the staged files and the directories made for them."""

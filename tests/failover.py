@@ -31,8 +31,10 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+import lab
 
 POLL = 0.02  # seconds between two looks at the nodes: the resolution of every measured time
 PORT = 9  # the UDP port the nodes answer on
@@ -71,24 +73,13 @@ while True:
 
 def missing_prerequisites() -> str | None:
     """Why the lab cannot run here, or None."""
-    if os.geteuid() != 0:
-        return "needs root for network namespaces"
-    for tool in ("ip", "bridge", "keepalived"):
-        if shutil.which(tool) is None:
-            return f"'{tool}' is not installed"
-    name = f"kagen-probe-{os.getpid()}"
-    probe = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
-    if probe.returncode != 0:
-        return f"cannot create a network namespace: {probe.stderr.strip()}"
-    try:
-        bridge = subprocess.run(
-            ["ip", "-n", name, "link", "add", "br0", "type", "bridge"], capture_output=True, text=True
-        )
-        if bridge.returncode != 0:
-            return f"cannot create a Linux bridge: {bridge.stderr.strip()}"
-    finally:
-        subprocess.run(["ip", "netns", "del", name], capture_output=True)
-    return None
+    return lab.missing_prerequisites(("ip", "bridge", "keepalived"), _bridge_missing)
+
+
+def _bridge_missing(namespace: str) -> str | None:
+    command = ["ip", "-n", namespace, "link", "add", "br0", "type", "bridge"]
+    made = subprocess.run(command, capture_output=True, text=True)
+    return None if made.returncode == 0 else f"cannot create a Linux bridge: {made.stderr.strip()}"
 
 
 def _ip(*args: str) -> str:
@@ -106,7 +97,6 @@ class Node:
     keepalived: subprocess.Popen | None = None
     stopping: subprocess.Popen | None = None
     log: Path | None = None
-    helpers: list[subprocess.Popen] = field(default_factory=list)
 
 
 class Probe:
@@ -324,12 +314,11 @@ class Switch:
     def serve(self, node: Node) -> None:
         """A UDP responder on the node that answers with the node's name."""
         output = self.workdir / f"{node.name}-echo.log"
-        node.helpers.append(self._spawn(node.namespace, [sys.executable, "-c", ECHO, node.name, str(PORT)], output))
+        self._spawn(node.namespace, [sys.executable, "-c", ECHO, node.name, str(PORT)], output)
 
     def probe(self, client: Node, address: str) -> Probe:
         output = self.workdir / f"{client.name}-probe.log"
         process = self._spawn(client.namespace, [sys.executable, "-u", "-c", PROBE, address, str(PORT)], output)
-        client.helpers.append(process)
         return Probe(process, output)
 
     def neighbour(self, client: Node, address: str) -> str | None:

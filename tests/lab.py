@@ -19,6 +19,7 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,19 +30,24 @@ _INTERFACE_WORDS = re.compile(r"\b(?:interface|dev|bind_if|lvs_sync_daemon|vrf|d
 _TRACK_INTERFACE = re.compile(r"track_interface\s*\{([^}]*)\}")
 
 
-def missing_prerequisites() -> str | None:
-    """Why the lab cannot run here, or None."""
+def missing_prerequisites(
+    tools: tuple[str, ...] = ("ip", "keepalived", "gcc"), inside: Callable[[str], str | None] | None = None
+) -> str | None:
+    """Why the lab cannot run here, or None. ``inside`` checks more in a probe namespace (its
+    name given), returning what is missing."""
     if os.geteuid() != 0:
         return "needs root for network namespaces"
-    for tool in ("ip", "keepalived", "gcc"):
+    for tool in tools:
         if shutil.which(tool) is None:
             return f"'{tool}' is not installed"
     name = f"kagen-probe-{os.getpid()}"
     probe = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
     if probe.returncode != 0:
         return f"cannot create a network namespace: {probe.stderr.strip()}"
-    subprocess.run(["ip", "netns", "del", name], capture_output=True)
-    return None
+    try:
+        return inside(name) if inside is not None else None
+    finally:
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
 
 
 def interface_names(text: str) -> set[str]:

@@ -9,6 +9,7 @@ heals. The times are printed (``pytest -s``) and bounded in units of the advert 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -66,6 +67,7 @@ with Switch(Path({str(tmp_path)!r})) as lab:
     assert not os.path.exists(f"/proc/{pid}")
 
 
+@functools.cache
 def _keepalived_version() -> str:
     shown = subprocess.run(["keepalived", "--version"], capture_output=True, text=True)
     return re.search(r"v(\d+\.\d+\.\d+)", shown.stdout + shown.stderr).group(1)
