@@ -90,7 +90,14 @@ def cmd_fix(args: argparse.Namespace) -> int:
     from kagen.inventory import load
     from kagen.write import write_all
 
-    options = settings.load({"select": args.select, "target_version": args.target_version, "inventory": args.inventory})
+    options = settings.load(
+        {
+            "select": args.select,
+            "target_version": args.target_version,
+            "config_id": args.config_id,
+            "inventory": args.inventory,
+        }
+    )
     inventory = load(options.inventory) if options.inventory is not None else None
     result = fix.fix(args.paths or ["."], options, inventory)
     if args.diff:
@@ -238,6 +245,12 @@ def _target_version_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _config_id_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--config-id", metavar="ID", help="keepalived's -i: keep '@ID' lines for this ID (default: the short host name)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kagen",
@@ -258,11 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     output = parse.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the tree and the typed model as JSON")
     output.add_argument("-q", "--quiet", action="store_true", help="print nothing but diagnostics")
-    parse.add_argument(
-        "--config-id",
-        metavar="ID",
-        help="keepalived's -i: keep '@ID' lines for this ID (default: the short host name)",
-    )
+    _config_id_option(parse)
     parse.set_defaults(func=cmd_parse)
 
     lint = commands.add_parser(
@@ -290,9 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fragment", action="store_true", help="the files are conf.d pieces: no errors for things defined elsewhere"
     )
     lint.add_argument("--strict", action="store_true", help="warnings fail too (exit status 1)")
-    lint.add_argument(
-        "--config-id", metavar="ID", help="keepalived's -i: keep '@ID' lines for this ID (default: the short host name)"
-    )
+    _config_id_option(lint)
     lint.add_argument(
         "--exclude",
         action="append",
@@ -344,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--select", type=_codes, metavar="CODES", help="only these rules' fixes: codes, prefixes or names"
     )
     _target_version_option(fixer)
+    _config_id_option(fixer)
     fixer.set_defaults(func=cmd_fix)
 
     init = commands.add_parser(

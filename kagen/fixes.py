@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from kagen.config import VrrpInstance
 from kagen.diagnostics import Diagnostic
 from kagen.lint.context import FileContext
+from kagen.lint.rules.unicast import vmac_statement
 from kagen.tree import Line, SourceFile, ValueBlock
 
 
@@ -53,14 +54,20 @@ def physical(file: SourceFile) -> list[str]:
     return file.text.split("\n")
 
 
+# What may stand before a statement on its line: blanks and a config-id condition (@ID, @^ID).
+_LEAD = re.compile(r"[ \t]*(?:@\^?[^ \t]+[ \t]+)?")
+
+
 def _alone(line: Line) -> bool:
-    """The statement has its physical line to itself (a trailing comment aside)."""
+    """The statement has its physical line to itself (a condition before it and a trailing
+    comment aside)."""
     if line.via is not None or (line.spans is not None and any(not span[3] for span in line.spans)):
         return False  # produced by a parameter or a conditional: the text is not the file's
-    text = physical(line.file)[line.line - 1].rstrip("\r").strip(" \t")
-    if not text.startswith(line.text):
+    text = physical(line.file)[line.line - 1].rstrip("\r")
+    lead, rest = text[: line.col - 1], text[line.col - 1 :]
+    if not _LEAD.fullmatch(lead) or not rest.startswith(line.text):
         return False
-    rest = text[len(line.text) :].strip(" \t")
+    rest = rest[len(line.text) :].strip(" \t")
     return not rest or rest[0] in "#!"
 
 
@@ -164,7 +171,7 @@ def fix_multicast_instance(ctx: FileContext, finding: Diagnostic, facts: Facts) 
     blocks = [n for n in instance.block.children if isinstance(n, ValueBlock) and n.keyword == "unicast_peer"]
     if not blocks:
         peer_block = [f"{child}unicast_peer {{{end}", *(f"{entry}{p}{end}" for p in peers), f"{child}}}{end}"]
-        return [Edit(file, at, at, (*source, *peer_block))]
+        return [Edit(file, at, at, (*source, *peer_block)), *_xmit_base(instance)]
     block = blocks[-1]  # empty, or all its peers dropped: fill it
     if block.close is None or not _alone(block.close) or not all(_alone(e) for e in block.entries):
         raise Unfixable("the unicast_peer block shares its lines with others: edit it by hand")
@@ -172,7 +179,21 @@ def fix_multicast_instance(ctx: FileContext, finding: Diagnostic, facts: Facts) 
     edits.append(Edit(block.close.file, block.close.line, block.close.line, tuple(entry + p + end for p in peers)))
     if source:
         edits.append(Edit(file, at, at, tuple(source)))
-    return edits
+    return edits + _xmit_base(instance)
+
+
+def _xmit_base(instance: VrrpInstance) -> list[Edit]:
+    """vmac_xmit_base after use_vmac / use_ipvlan (KA110): unicast adverts leave by the base
+    interface, and keepalived reports an error without it."""
+    vmac = vmac_statement(instance)
+    if vmac is None:
+        return []
+    _own_line(vmac)
+    return [Edit(vmac.file, vmac.line + 1, vmac.line + 1, (f"{_indent(vmac)}vmac_xmit_base{_ending(vmac.file)}",))]
+
+
+def fix_xmit_base(ctx: FileContext, finding: Diagnostic, facts: Facts) -> list[Edit]:
+    return _xmit_base(_instance(ctx, finding))
 
 
 def fix_remove(ctx: FileContext, finding: Diagnostic, facts: Facts) -> list[Edit]:
@@ -219,7 +240,7 @@ def fix_unquoted_script(ctx: FileContext, finding: Diagnostic, facts: Facts) -> 
         raise Unfixable("the command holds quotes or backslashes: quote it by hand")
     text = physical(line.file)[line.line - 1]
     body = text.rstrip("\r")
-    rest = body.strip(" \t")[len(line.text) :]  # blanks and a trailing comment
+    rest = body[line.col - 1 + len(line.text) :]  # blanks and a trailing comment
     quoted = f'{body[: line.col - 1]}{line.keyword} "{command}"{rest}{text[len(body) :]}'
     return [Edit(line.file, line.line, line.line + 1, (quoted,))]
 
@@ -230,7 +251,8 @@ FIXES: dict[str, tuple[Fixer, str]] = {
     "KA101": (
         fix_multicast_instance,
         "adds unicast_src_ip (this node) and a unicast_peer block with the other members (or fills an "
-        "empty one), from --inventory or the pair's other files given in the same run",
+        "empty one), from --inventory or the pair's other files given in the same run; and vmac_xmit_base "
+        "where the instance has use_vmac or use_ipvlan (KA110)",
     ),
     "KA102": (fix_remove, "removes the statement"),
     "KA103": (
@@ -240,6 +262,7 @@ FIXES: dict[str, tuple[Fixer, str]] = {
     "KA104": (fix_remove, "removes vrrp_strict / strict_mode"),
     "KA105": (fix_remove, "removes the node's own address from unicast_peer"),
     "KA108": (fix_fault_no_peer, "adds unicast_fault_no_peer after the unicast_peer block"),
+    "KA110": (fix_xmit_base, "adds vmac_xmit_base after use_vmac / use_ipvlan"),
     "KA209": (fix_unquoted_script, "puts the script command in double quotes"),
 }
 

@@ -178,3 +178,40 @@ def test_target_version_decides_what_a_fix_may_add(tmp_path, capsys):
     assert code == 0, err
     text = (work / "web-a.conf").read_text()
     assert "unicast_peer {" in text and "unicast_fault_no_peer" not in text  # keepalived 2.2.5 added it
+
+
+VMAC = (
+    "vrrp_instance V {\n    state BACKUP\n    interface eth0\n    virtual_router_id 7\n    priority 100\n"
+    "    use_vmac\n    unicast_src_ip 10.0.0.1\n    unicast_peer {\n        10.0.0.2\n    }\n"
+    "    unicast_fault_no_peer\n    virtual_ipaddress {\n        10.0.0.100/24\n    }\n}\n"
+)
+
+
+@pytest.mark.keepalived
+def test_vmac_xmit_base_is_what_keepalived_asks_for(tmp_path, capsys, keepalived_lab):
+    conf = tmp_path / "keepalived.conf"
+    conf.write_text(VMAC)
+    before = keepalived_lab.config_test(conf)
+    assert before.status != 0
+    assert before.messages == [f"({conf}: Line 15) (V) unicast with use_vmac requires vmac_xmit_base - setting"]
+    code, _, err = _fix(capsys, str(conf))
+    assert code == 0, err
+    assert _added(VMAC, conf.read_text()) == ["+    vmac_xmit_base"]
+    after = keepalived_lab.config_test(conf)
+    assert (after.status, after.messages) == (0, [])
+
+
+def test_config_id_decides_which_conditional_lines_are_fixed_and_the_condition_stays(tmp_path, capsys):
+    conf = tmp_path / "keepalived.conf"
+    conf.write_text(
+        "global_defs {\n    enable_script_security\n}\n"
+        'vrrp_script chk {\n@a    script /bin/check one\n@^a    script "/bin/true"\n}\n'
+    )
+    before = conf.read_bytes()
+    assert _fix(capsys, "--config-id", "b", str(conf))[:2] == (0, "")
+    assert conf.read_bytes() == before
+    assert _fix(capsys, "--config-id", "a", str(conf))[:2] == (0, "")
+    assert _added(before.decode(), conf.read_text()) == [
+        "-@a    script /bin/check one",
+        '+@a    script "/bin/check one"',
+    ]

@@ -47,7 +47,7 @@ def _options(command: str) -> list[str]:
 
 
 def test_every_option_is_documented():
-    for command in ("parse", "lint", "generate", "init", "import describe-havips", "import terraform"):
+    for command in ("parse", "lint", "fix", "generate", "init", "import describe-havips", "import terraform"):
         for option in _options(command):
             assert f"`{option}" in README or f"{option}`" in README, (command, option)
 

@@ -119,6 +119,7 @@ CASES = {
         inst(),
     ),
     "KA109": ("vrrp_instance V {\n  interface eth0\n  unicast_ttl 5\n}\n", inst("unicast_ttl 5")),
+    "KA110": (inst("use_vmac"), inst("use_vmac", "vmac_xmit_base")),
     "KA201": (inst("priority 0x10"), inst("priority 16")),
     "KA202": (inst("priority 300", "advert_int 0"), inst("priority 255", "advert_int 1")),
     "KA203": (inst("state master"), inst("state MASTER")),
@@ -248,6 +249,9 @@ EXPECTED = {
         "1:1 V has no unicast_fault_no_peer: without peers it would silently fall back to multicast; add unicast_fault_no_peer"
     ],
     "KA109": ["3:3 unicast_ttl has no effect: V has no usable unicast peer"],
+    "KA110": [
+        "12:5 VI_1 runs unicast with use_vmac but without vmac_xmit_base: keepalived reports an error and sets it; add vmac_xmit_base"
+    ],
     "KA201": ["12:14 priority '0x10' is not a whole number"],
     "KA202": ["12:14 priority 300 is outside 1..255", "13:16 advert_int 0 is outside 0.01..255"],
     "KA203": ["12:11 state 'master' is not one of MASTER, BACKUP"],
@@ -396,3 +400,21 @@ def test_route_address_families_must_agree():
 def test_scope_on_an_ipv6_virtual_address_is_ignored():
     text = "vrrp_instance V {\n    virtual_ipaddress {\n        fd00::1/64 dev eth0 scope link\n    }\n}\n"
     assert lint_text(text, "KA204") == ["3:29 keepalived ignores scope for IPv6 addresses"]
+
+
+ONLY_SOURCE = "vrrp_instance V {\n  interface eth0\n  unicast_src_ip 10.0.0.1\n  use_ipvlan\n}\n"
+
+
+@pytest.mark.parametrize(
+    "text, target, expected",
+    [
+        (inst("use_vmac"), (2, 1, 5), []),  # keepalived checks it since 2.2.0
+        (inst("use_ipvlan"), (2, 2, 0), ["12:5 VI_1 runs unicast with use_ipvlan but without vmac_xmit_base"]),
+        (ONLY_SOURCE, (2, 2, 4), []),  # before 2.2.5 only kept peers count
+        (ONLY_SOURCE, (2, 2, 5), ["4:3 V runs unicast with use_ipvlan but without vmac_xmit_base"]),
+        ("vrrp_instance V {\n  use_vmac\n  unicast_peer {\n    10.0.0.2\n  }\n}\n", (2, 2, 7), []),  # no interface
+    ],
+)
+def test_vmac_xmit_base_follows_the_keepalived_release(text, target, expected):
+    found = lint_text(text, "KA110", target_version=target)
+    assert [finding.split(": keepalived")[0] for finding in found] == expected

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from kagen.config import VrrpInstance, parse_address
 from kagen.diagnostics import Diagnostic, Severity
+from kagen.keywords import Version
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
 from kagen.tree import Line, ValueBlock
@@ -298,6 +299,65 @@ class UnicastWithoutPeers(Rule):
                     )
 
 
+# keepalived's vrrp_end_handler (keepalived/vrrp/vrrp_parser.c) checks unicast with a VMAC or an
+# ipvlan interface since 2.2.0: first when the instance kept unicast peers, from 2.2.5 on when any
+# of these keywords configured unicast.
+VMAC_CHECKED = (2, 2, 0)
+UNICAST_CONFIGURED_FROM = (2, 2, 5)
+UNICAST_CONFIGURED = (
+    "unicast_peer",
+    "unicast_src_ip",
+    "unicast_fault_no_peer",
+    "check_unicast_src",
+    "old_unicast_checksum",
+)
+VMAC_KEYWORDS = ("use_vmac", "use_ipvlan")
+
+
+def vmac_statement(instance: VrrpInstance) -> Line | None:
+    """The use_vmac / use_ipvlan statement of an instance without vmac_xmit_base."""
+    if instance.has("vmac_xmit_base"):
+        return None
+    return next((line for keyword in VMAC_KEYWORDS if (line := instance.get(keyword)) is not None), None)
+
+
+def _unicast_configured(instance: VrrpInstance, target: Version) -> bool:
+    if target >= UNICAST_CONFIGURED_FROM:
+        return any(instance.nodes(keyword) for keyword in UNICAST_CONFIGURED)
+    return target >= VMAC_CHECKED and instance.unicast
+
+
+class VmacXmitBase(Rule):
+    """What: A unicast vrrp_instance with use_vmac or use_ipvlan but without vmac_xmit_base.
+    Why: Unicast adverts must leave by the base interface, not the virtual MAC one. keepalived
+    (2.2.0 and later) turns vmac_xmit_base on by itself and reports a configuration error, so
+    keepalived -t fails; a multicast instance made unicast runs into this.
+    Example:
+        vrrp_instance VI_1 {
+            interface eth0
+            use_vmac
+            unicast_peer {
+                192.168.0.12
+            }
+        }
+    Fix: Add vmac_xmit_base to the instance.
+    """
+
+    code, name, severity = "KA110", "vmac-xmit-base", Severity.ERROR
+    reads = ("vrrp_instance",)
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        for instance in ctx.config.vrrp_instances:
+            vmac = vmac_statement(instance)
+            if vmac is not None and instance.interface is not None and _unicast_configured(instance, ctx.target):
+                yield ctx.report(
+                    self,
+                    vmac.pos,
+                    f"{instance.name} runs unicast with {vmac.keyword} but without vmac_xmit_base: keepalived "
+                    "reports an error and sets it; add vmac_xmit_base",
+                )
+
+
 RULES = (
     MulticastInstance(),
     MulticastGlobal(),
@@ -308,4 +368,5 @@ RULES = (
     DroppedPeer(),
     NoFaultNoPeer(),
     UnicastWithoutPeers(),
+    VmacXmitBase(),
 )
