@@ -77,7 +77,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     # `--inventory FILE` alone checks the inventory alone; an inventory from the settings file
     # does not change what a bare `kagen lint` walks.
     paths = args.paths or ([] if args.inventory is not None else ["."])
-    result = engine.lint(paths, options)
+    result = engine.lint(paths, options, fixes=options.format == "sarif")
     if not result.files:
         print("kagen: warning: no keepalived configuration files found", file=sys.stderr)
     formatter = importlib.import_module(f"kagen.lint.output.{FORMATTERS[options.format]}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kagen.cloud.model import Inventory
@@ -24,6 +25,7 @@ from kagen.lint.rules.cloud import placement
 from kagen.lint.settings import Options
 
 MAX_FIXES = 10_000  # a bound on the loop, far above what a configuration needs
+Linter = Callable[[dict[str, str]], tuple[list[FileContext], engine.LintResult]]
 
 
 @dataclass
@@ -125,16 +127,20 @@ def _rejected(batch: list[Diagnostic], before: engine.LintResult, after: engine.
     return ""
 
 
-def fix(paths: list[str], options: Options, inventory: Inventory | None) -> FixResult:
-    """Fix what the selected rules' fixes can in ``paths``; nothing is written here."""
-    codes = registry.enabled(options.select, options.ignore)
-    texts: dict[str, str] = {}  # real path -> current text, for the files edited so far
-
+def _linter(paths: list[str], options: Options, inventory: Inventory | None) -> Linter:
     def lint(current: dict[str, str]) -> tuple[list[FileContext], engine.LintResult]:
         overlay = {path: text.encode("utf-8", "surrogateescape") for path, text in current.items()}
         ctxs = engine.contexts(paths, options, overlay)
         return ctxs, engine.run(ctxs, options, inventory)
 
+    return lint
+
+
+def fix(paths: list[str], options: Options, inventory: Inventory | None) -> FixResult:
+    """Fix what the selected rules' fixes can in ``paths``; nothing is written here."""
+    codes = registry.enabled(options.select, options.ignore)
+    texts: dict[str, str] = {}  # real path -> current text, for the files edited so far
+    lint = _linter(paths, options, inventory)
     applied: list[Diagnostic] = []
     refused: dict[tuple[str, str, str], tuple[Diagnostic, str]] = {}
     ctxs, result = lint(texts)
@@ -171,6 +177,36 @@ def fix(paths: list[str], options: Options, inventory: Inventory | None) -> FixR
     return FixResult(
         {path: original[path] for path in changed}, changed, applied, list(refused.values()), result, names
     )
+
+
+def suggestions(
+    paths: list[str], options: Options, inventory: Inventory | None, ctxs: list[FileContext], result: engine.LintResult
+) -> dict[Diagnostic, list[Edit]]:
+    """The fix of each finding that has one that works, as edits of the text as it is (for
+    ``lint --format sarif``): each rule's fixes tried together, and one by one if together they
+    fail; a fix is offered only if its finding goes and no error comes."""
+    codes = registry.enabled(options.select, options.ignore)
+    lint = _linter(paths, options, inventory)
+    known = facts(ctxs, inventory)
+    by_rule: dict[str, dict[Diagnostic, list[Edit]]] = {}
+    for finding in result.findings:
+        if finding.code in FIXES and finding.code in codes:
+            try:
+                by_rule.setdefault(finding.code, {})[finding] = _edits(ctxs, finding, known)
+            except Unfixable:
+                continue
+    offered: dict[Diagnostic, list[Edit]] = {}
+    for fixes in by_rule.values():
+        together = [edit for edits in fixes.values() for edit in edits]
+        if not _rejected(list(fixes), result, lint(_apply({}, together))[1]):
+            offered.update(fixes)
+        elif len(fixes) > 1:
+            offered.update(
+                (finding, edits)
+                for finding, edits in fixes.items()
+                if not _rejected([finding], result, lint(_apply({}, edits))[1])
+            )
+    return offered
 
 
 def targets(result: FixResult) -> list[tuple[str, str, int]]:

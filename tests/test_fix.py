@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import io
+import json
 import shutil
 from pathlib import Path
 
@@ -155,7 +157,6 @@ def test_corpus_fixes_are_idempotent_and_add_no_error(path, tmp_path, capsys):
     copy = tmp_path / path.name
     shutil.copy(path, copy)
     cli.main(["lint", "--format", "json", str(copy)])
-    import json
 
     def errors() -> list[tuple[str, str]]:
         cli.main(["lint", "--format", "json", str(copy)])
@@ -215,3 +216,69 @@ def test_config_id_decides_which_conditional_lines_are_fixed_and_the_condition_s
         "-@a    script /bin/check one",
         '+@a    script "/bin/check one"',
     ]
+
+
+def _sarif(capsys, *argv: str) -> dict:
+    cli.main(["lint", "--format", "sarif", *argv])
+    return json.loads(capsys.readouterr().out)
+
+
+def _apply_sarif(text: str, fixes: list[dict]) -> str:
+    """What a SARIF viewer does with the fixes of one file: whole-line replacements, bottom up."""
+    lines = text.split("\n")
+    replacements = [r for fix in fixes for change in fix["artifactChanges"] for r in change["replacements"]]
+    for replacement in sorted(replacements, key=lambda r: r["deletedRegion"]["startLine"], reverse=True):
+        region = replacement["deletedRegion"]
+        assert region["startColumn"] == region["endColumn"] == 1
+        inserted = replacement["insertedContent"]["text"]
+        lines[region["startLine"] - 1 : region["endLine"] - 1] = inserted.split("\n")[:-1]
+    return "\n".join(lines)
+
+
+def test_sarif_carries_the_fixes_kagen_fix_makes(tmp_path, capsys, monkeypatch):
+    work = _pair(tmp_path)
+    monkeypatch.chdir(work)
+    results = _sarif(capsys, "--inventory", "inventory.yaml", ".")["runs"][0]["results"]
+    fixes = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r.get("fixes") for r in results}
+    assert [r["ruleId"] for r in results] == ["KA101", "KA101"]
+    assert fixes["web-a.conf"][0]["description"]["text"].startswith("kagen fix: adds unicast_src_ip (this node)")
+    assert fixes["web-a.conf"][0]["artifactChanges"] == [
+        {
+            "artifactLocation": {"uri": "web-a.conf", "uriBaseId": "%SRCROOT%"},
+            "replacements": [
+                {
+                    "deletedRegion": {"startLine": 9, "startColumn": 1, "endLine": 9, "endColumn": 1},
+                    "insertedContent": {
+                        "text": "    unicast_src_ip 192.168.0.11\n    unicast_peer {\n        192.168.0.12\n    }\n"
+                    },
+                }
+            ],
+        }
+    ]
+    suggested = {name: _apply_sarif((work / name).read_text(), fix) for name, fix in fixes.items()}
+    assert _fix(capsys, "--select", "KA101", "--inventory", "inventory.yaml", ".")[0] == 0
+    assert suggested == {name: (work / name).read_text() for name in fixes}
+
+
+def test_sarif_offers_no_fix_that_kagen_fix_refuses(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "keepalived.conf").write_text(
+        "global_defs {\n    vrrp_strict\n}\n"
+        "vrrp_instance V {\n    interface eth0\n    virtual_router_id 1\n    unicast_src_ip 10.0.0.1\n"
+        "    unicast_peer {\n        10.0.0.1\n    }\n    unicast_fault_no_peer\n"
+        "    virtual_ipaddress {\n        10.0.0.100\n    }\n}\n"
+    )
+    results = _sarif(capsys, "keepalived.conf")["runs"][0]["results"]
+    assert [(r["ruleId"], "fixes" in r) for r in results] == [("KA104", True), ("KA105", False)]
+    assert results[0]["fixes"][0]["artifactChanges"][0]["replacements"] == [
+        {
+            "deletedRegion": {"startLine": 2, "startColumn": 1, "endLine": 3, "endColumn": 1},
+            "insertedContent": {"text": ""},
+        }
+    ]
+    assert "fixes" not in json.dumps(_sarif_stdin(capsys, monkeypatch, (tmp_path / "keepalived.conf").read_text()))
+
+
+def _sarif_stdin(capsys, monkeypatch, text: str) -> dict:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    return _sarif(capsys, "-")

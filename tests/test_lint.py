@@ -441,10 +441,14 @@ def test_sarif_validates_against_the_schema(capsys, tmp_path):
         pytest.skip("the SARIF schema (../shared/schemas or $KAGEN_SHARED) is not here")
     schema = json.loads((shared / "schemas" / "sarif-schema-2.1.0.json").read_text())
     write(tmp_path / "bad.conf", BAD)
+    write(tmp_path / "strict.conf", "global_defs {\n    vrrp_strict\n}\n")
+    with_fixes = sarif(capsys, str(tmp_path / "strict.conf"))
+    assert with_fixes["runs"][0]["results"][0]["fixes"]
     for document in (
         sarif(capsys, "bad.conf"),
         sarif(capsys, str(EXAMPLES)),
         sarif(capsys, str(tmp_path / "bad.conf")),
+        with_fixes,
     ):
         jsonschema.validate(document, schema)
 

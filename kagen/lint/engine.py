@@ -25,6 +25,7 @@ from kagen.source import default_config_id
 
 if TYPE_CHECKING:
     from kagen.cloud.model import Inventory
+    from kagen.fixes import Edit
 
 _DISABLE = re.compile(r"kagen:\s*disable(-file)?(?:\s*=\s*([\w,\s-]+))?")
 
@@ -33,6 +34,7 @@ _DISABLE = re.compile(r"kagen:\s*disable(-file)?(?:\s*=\s*([\w,\s-]+))?")
 class LintResult:
     files: list[str]
     findings: list[Diagnostic] = field(default_factory=list)
+    fixes: dict[Diagnostic, list[Edit]] = field(default_factory=dict)  # what kagen fix would edit (SARIF)
 
     @property
     def errors(self) -> int:
@@ -131,12 +133,19 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
     return LintResult(names, sorted(kept, key=Diagnostic.sort_key))
 
 
-def lint(paths: list[str], options: Options) -> LintResult:
+def lint(paths: list[str], options: Options, fixes: bool = False) -> LintResult:
     """Lint files and directories (``-`` for standard input) with the given options, and the
-    inventory the options name (which may come alone: then only it is checked)."""
+    inventory the options name (which may come alone: then only it is checked). ``fixes``: also
+    find the fixes kagen fix would make (not for standard input, which cannot be read again)."""
     inventory = None
     if options.inventory is not None:
         from kagen.inventory import load
 
         inventory = load(options.inventory)
-    return run(contexts(paths, options), options, inventory)
+    ctxs = contexts(paths, options)
+    result = run(ctxs, options, inventory)
+    if fixes and "-" not in paths:
+        from kagen.fix import suggestions
+
+        result.fixes = suggestions(paths, options, inventory, ctxs, result)
+    return result

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from kagen import __version__
 from kagen.diagnostics import Severity
+from kagen.fixes import Edit, describe, physical
 from kagen.lint import registry
 from kagen.lint.engine import LintResult
 
@@ -48,17 +49,49 @@ def _uri(path: str) -> tuple[str, bool]:
     return quote(pathlib.PurePath(os.path.normpath(path)).as_posix()), True
 
 
+def _location(path: str) -> dict:
+    uri, relative = _uri(path)
+    return {"uri": uri, **({"uriBaseId": "%SRCROOT%"} if relative else {})}
+
+
+def _replacement(edit: Edit) -> dict:
+    """Whole lines: ``start`` to ``end - 1`` deleted (none for an insertion), ``lines`` put there."""
+    lines = physical(edit.file)
+    if edit.end <= len(lines):
+        end = {"endLine": edit.end, "endColumn": 1}
+    else:  # the file's last line, without a newline after it
+        end = {"endLine": len(lines), "endColumn": len(lines[-1]) + 1}
+    return {
+        "deletedRegion": {"startLine": edit.start, "startColumn": 1, **end},
+        "insertedContent": {"text": "".join(line + "\n" for line in edit.lines)},
+    }
+
+
+def _fix(code: str, edits: list[Edit]) -> dict:
+    """One SARIF fix: what ``kagen fix`` would do for the finding."""
+    changes: dict[str, list[dict]] = {}
+    for edit in sorted(edits, key=lambda e: (e.file.name, e.start, e.end)):
+        changes.setdefault(edit.file.name, []).append(_replacement(edit))
+    return {
+        "description": {"text": f"kagen fix: {describe(code)}"},
+        "artifactChanges": [
+            {"artifactLocation": _location(name), "replacements": replacements}
+            for name, replacements in changes.items()
+        ],
+    }
+
+
 def render(result: LintResult, color: bool = False) -> str:
     rules = list(registry.RULES)
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []
     for finding in result.findings:
-        uri, relative = _uri(finding.pos.file)
-        location = {"uri": uri, **({"uriBaseId": "%SRCROOT%"} if relative else {})}
+        location = _location(finding.pos.file)
         region = {"startLine": finding.pos.line, "startColumn": finding.pos.col}
         if finding.end is not None:
             # SARIF's endColumn is the column after the region; kagen's end is the last character.
             region.update(endLine=finding.end.line, endColumn=finding.end.col + 1)
+        fixes = result.fixes.get(finding)
         results.append(
             {
                 "ruleId": finding.code,
@@ -73,6 +106,7 @@ def render(result: LintResult, color: bool = False) -> str:
                         }
                     }
                 ],
+                **({"fixes": [_fix(finding.code, fixes)]} if fixes else {}),
             }
         )
     document = {
