@@ -282,3 +282,18 @@ def test_sarif_offers_no_fix_that_kagen_fix_refuses(tmp_path, capsys, monkeypatc
 def _sarif_stdin(capsys, monkeypatch, text: str) -> dict:
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     return _sarif(capsys, "-")
+
+
+def test_line_endings_other_encodings_and_a_missing_last_newline_stay(tmp_path, capsys):
+    conf = tmp_path / "keepalived.conf"
+    conf.write_bytes(
+        b"global_defs {\r\n    vrrp_strict\r\n    router_id caf\xe9 # \xff\r\n}\r\n"
+        b"vrrp_instance V {\r\n    interface eth0\r\n    use_vmac\r\n    virtual_router_id 1\r\n"
+        b"    unicast_peer {\r\n        10.0.0.2\r\n    }\r\n}"
+    )
+    assert _fix(capsys, str(conf))[0] == 0
+    assert conf.read_bytes() == (
+        b"global_defs {\r\n    router_id caf\xe9 # \xff\r\n}\r\n"
+        b"vrrp_instance V {\r\n    interface eth0\r\n    use_vmac\r\n    vmac_xmit_base\r\n    virtual_router_id 1\r\n"
+        b"    unicast_peer {\r\n        10.0.0.2\r\n    }\r\n    unicast_fault_no_peer\r\n}"
+    )
