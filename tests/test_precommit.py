@@ -130,3 +130,39 @@ def test_generate_check_hook_in_a_users_repository(tmp_path):
     assert re.search(r"^kagen generate --check \(inventory\)\.+Failed$", failed.stdout, re.M)
     assert "-    priority 140\n+    priority 150\n" in failed.stdout
     assert "kagen: 1 of 3 files differ from the inventory" in failed.stdout
+
+
+STRICT = (
+    "global_defs {\n    vrrp_strict\n}\n"
+    "vrrp_instance V {\n    state MASTER\n    interface eth0\n    virtual_router_id 51\n    priority 150\n"
+    "    unicast_src_ip 10.0.0.1\n    unicast_peer {\n        10.0.0.2\n    }\n    unicast_fault_no_peer\n"
+    "    virtual_ipaddress {\n        10.0.0.100/24\n    }\n}\n"
+)
+
+
+@pytest.mark.slow
+def test_fix_hook_edits_then_passes(tmp_path):
+    require(_missing())
+    hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text())}
+    assert hooks["kagen-fix"]["files"] == hooks["kagen-lint"]["files"]
+    work = tmp_path / "site"
+    (work / "keepalived").mkdir(parents=True)
+    conf = work / "keepalived" / "keepalived.conf"
+    conf.write_text(STRICT)
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+
+    def hook() -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "kagen-fix", "--color", "never"]
+        return subprocess.run([*command, "--all-files"], cwd=work, env=env, capture_output=True, text=True)
+
+    fixed = hook()
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr
+    assert re.search(r"^kagen fix \(keepalived\)\.+Failed$", fixed.stdout, re.M)
+    assert "- files were modified by this hook" in fixed.stdout
+    assert conf.read_text() == STRICT.replace("    vrrp_strict\n", "")
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+    again = hook()
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert re.search(r"^kagen fix \(keepalived\)\.+Passed$", again.stdout, re.M)
