@@ -173,13 +173,37 @@ def fix_multicast_instance(ctx: FileContext, finding: Diagnostic, facts: Facts) 
         peer_block = [f"{child}unicast_peer {{{end}", *(f"{entry}{p}{end}" for p in peers), f"{child}}}{end}"]
         return [Edit(file, at, at, (*source, *peer_block)), *_xmit_base(instance)]
     block = blocks[-1]  # empty, or all its peers dropped: fill it
+    one_line = _one_line_empty_block(block)
+    if one_line is not None:
+        lead, rest = one_line
+        lines = (f"{lead}unicast_peer {{{rest}{end}", *(f"{entry}{p}{end}" for p in peers), f"{lead}}}{end}")
+        return [
+            Edit(file, block.header.line, block.header.line + 1, lines),
+            *_at(file, at, source),
+            *_xmit_base(instance),
+        ]
     if block.close is None or not _alone(block.close) or not all(_alone(e) for e in block.entries):
         raise Unfixable("the unicast_peer block shares its lines with others: edit it by hand")
     edits = [_delete(e) for e in block.entries]
     edits.append(Edit(block.close.file, block.close.line, block.close.line, tuple(entry + p + end for p in peers)))
-    if source:
-        edits.append(Edit(file, at, at, tuple(source)))
-    return edits + _xmit_base(instance)
+    return edits + _at(file, at, source) + _xmit_base(instance)
+
+
+def _at(file: SourceFile, line: int, lines: list[str]) -> list[Edit]:
+    return [Edit(file, line, line, tuple(lines))] if lines else []
+
+
+_EMPTY_PEERS = re.compile(r"(?P<lead>[ \t]*)unicast_peer[ \t]*\{[ \t]*\}(?P<rest>[ \t]*(?:[#!].*)?)")
+
+
+def _one_line_empty_block(block: ValueBlock) -> tuple[str, str] | None:
+    """``unicast_peer {}`` on a line of its own: its indentation and what follows it (blanks, a
+    comment)."""
+    header, close = block.header, block.close
+    if block.entries or close is None or close.line != header.line or header.via is not None:
+        return None
+    match = _EMPTY_PEERS.fullmatch(physical(header.file)[header.line - 1].rstrip("\r"))
+    return (match["lead"], match["rest"]) if match else None
 
 
 def _xmit_base(instance: VrrpInstance) -> list[Edit]:

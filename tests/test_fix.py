@@ -297,3 +297,23 @@ def test_line_endings_other_encodings_and_a_missing_last_newline_stay(tmp_path, 
         b"vrrp_instance V {\r\n    interface eth0\r\n    use_vmac\r\n    vmac_xmit_base\r\n    virtual_router_id 1\r\n"
         b"    unicast_peer {\r\n        10.0.0.2\r\n    }\r\n    unicast_fault_no_peer\r\n}"
     )
+
+
+def test_an_empty_peer_block_on_one_line_is_filled(tmp_path, capsys):
+    instance = "vrrp_instance V {{\n    interface eth0\n    {source}\n    virtual_router_id 1\n{peers}"
+    instance += "    virtual_ipaddress {{\n        10.0.0.100\n    }}\n}}\n"
+    a = instance.format(source="mcast_src_ip 10.0.0.1", peers="    unicast_peer { }  # later\n")
+    b = instance.format(source="unicast_src_ip 10.0.0.2", peers="    unicast_peer {\n      10.0.0.1\n    }\n")
+    (tmp_path / "a.conf").write_text(a)
+    (tmp_path / "b.conf").write_text(b)
+    code, _, err = _fix(capsys, str(tmp_path))
+    assert code == 0, err
+    assert _added(a, (tmp_path / "a.conf").read_text()) == [
+        "-    mcast_src_ip 10.0.0.1",
+        "+    unicast_src_ip 10.0.0.1",
+        "-    unicast_peer { }  # later",
+        "+    unicast_peer {  # later",
+        "+        10.0.0.2",
+        "+    }",
+        "+    unicast_fault_no_peer",
+    ]
