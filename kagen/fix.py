@@ -142,7 +142,7 @@ def fix(paths: list[str], options: Options, inventory: Inventory | None) -> FixR
     texts: dict[str, str] = {}  # real path -> current text, for the files edited so far
     lint = _linter(paths, options, inventory)
     applied: list[Diagnostic] = []
-    refused: dict[tuple[str, str, str], tuple[Diagnostic, str]] = {}
+    refused: dict[tuple[str, str, str], str] = {}  # why, for findings alike (same rule, file, message)
     ctxs, result = lint(texts)
     original = {f.realpath: f.text for ctx in ctxs for f in ctx.config.files}
     names = {f.realpath: f.name for ctx in ctxs for f in ctx.config.files}
@@ -172,10 +172,15 @@ def fix(paths: list[str], options: Options, inventory: Inventory | None) -> FixR
                 refused.clear()  # what this edit changed may let a refused fix through now
                 break
         if reason:
-            refused[_key(finding)] = (finding, reason)
+            refused[_key(finding)] = reason
     changed = {path: text for path, text in texts.items() if original.get(path) != text}
     return FixResult(
-        {path: original[path] for path in changed}, changed, applied, list(refused.values()), result, names
+        {path: original[path] for path in changed},
+        changed,
+        applied,
+        [(f, refused[_key(f)]) for f in result.findings if _key(f) in refused],  # where they are now
+        result,
+        names,
     )
 
 

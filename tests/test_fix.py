@@ -317,3 +317,14 @@ def test_an_empty_peer_block_on_one_line_is_filled(tmp_path, capsys):
         "+    }",
         "+    unicast_fault_no_peer",
     ]
+
+
+def test_every_finding_left_alike_is_reported_where_it_now_is(tmp_path, capsys):
+    conf = tmp_path / "keepalived.conf"
+    body = "    interface eth0\n    lvs_sync_daemon_interface eth1\n"
+    conf.write_text(
+        f"global_defs {{\n    vrrp_strict\n}}\nvrrp_instance A {{\n{body}}}\nvrrp_instance B {{\n{body}}}\n"
+    )
+    _, _, err = _fix(capsys, "--select", "KA013,KA104", str(conf))
+    reason = "KA013 not fixed: 'global_defs/lvs_sync_daemon' goes elsewhere: move it by hand"
+    assert err.startswith(f"{conf}:5:5: {reason}\n{conf}:9:5: {reason}\n")  # lines 6 and 10 before the fix
