@@ -10,7 +10,9 @@ that lacks what the fix needs, stays, with the reason. Everything not edited sta
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import itertools
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -84,15 +86,19 @@ def _context_of(ctxs: list[FileContext], finding: Diagnostic) -> FileContext | N
 
 
 def _apply(texts: dict[str, str], edits: list[Edit]) -> dict[str, str]:
-    """The texts (by real path) with ``edits`` made; edits of one file never overlap."""
+    """The texts (by real path) with ``edits`` made. The same edit twice is made once; edits
+    that overlap are refused (Unfixable)."""
     result = dict(texts)
-    by_file: dict[str, list[Edit]] = {}
+    by_file: dict[str, set[Edit]] = {}
     for edit in edits:
-        by_file.setdefault(edit.file.realpath, []).append(edit)
+        by_file.setdefault(edit.file.realpath, set()).add(edit)
         result.setdefault(edit.file.realpath, edit.file.text)
     for path, file_edits in by_file.items():
+        ordered = sorted(file_edits, key=lambda e: (e.start, e.end, e.lines))
+        if any(later.start < earlier.end for earlier, later in itertools.pairwise(ordered)):
+            raise Unfixable("its fix overlaps another one: run kagen fix again for it")
         lines = result[path].split("\n")
-        for edit in sorted(file_edits, key=lambda e: (e.start, e.end), reverse=True):
+        for edit in reversed(ordered):
             lines[edit.start - 1 : edit.end - 1] = list(edit.lines)
         result[path] = "\n".join(lines)
     return result
@@ -113,21 +119,70 @@ def _edits(ctxs: list[FileContext], finding: Diagnostic, known: Facts) -> list[E
     return FIXES[finding.code][0](ctx, finding, known)
 
 
-def _rejected(batch: list[Diagnostic], before: engine.LintResult, after: engine.LintResult) -> str:
-    """Why the edited text is refused ("" if it is not): a finding of the batch still there, or
-    an error that was not there before."""
+def _failures(batch: list[Diagnostic], before: engine.LintResult, after: engine.LintResult) -> dict[Diagnostic, str]:
+    """Why findings of the batch are refused, going by the edited text's lint (empty: accepted):
+    the finding is still there, or an error appeared that was not there before (blamed on the
+    findings of its file, or on all of them when it is in another file)."""
+    failed: dict[Diagnostic, str] = {}
     counts_before = Counter(_key(f) for f in before.findings)
     counts_after = Counter(_key(f) for f in after.findings)
-    if any(counts_after[_key(f)] >= counts_before[_key(f)] for f in batch):
-        return "fix not applied: it would not remove the finding"
-    errors_before, errors_after = _errors(before), _errors(after)
-    new = [key for key, count in errors_after.items() if count > errors_before.get(key, 0)]
-    if new:
-        return f"fix not applied: it would add an error ({new[0][0]}: {new[0][2]})"
-    return ""
+    for key, count in Counter(map(_key, batch)).items():
+        if counts_after[key] > counts_before[key] - count:
+            failed.update((f, "fix not applied: it would not remove the finding") for f in batch if _key(f) == key)
+    errors_before = _errors(before)
+    for key, count in _errors(after).items():
+        if count > errors_before.get(key, 0):
+            reason = f"fix not applied: it would add an error ({key[0]}: {key[2]})"
+            for finding in [f for f in batch if f.pos.file == key[1]] or batch:
+                failed.setdefault(finding, reason)
+    return failed
+
+
+@dataclass
+class _Settled:
+    accepted: list[Diagnostic]  # the findings whose edits were made (empty: none)
+    texts: dict[str, str]
+    linted: tuple[list[FileContext], engine.LintResult] | None
+    failed: dict[Diagnostic, str]  # why, for the findings of the batch not accepted
+
+
+def _settle(
+    fixes: dict[Diagnostic, list[Edit]], texts: dict[str, str], result: engine.LintResult, lint: Linter
+) -> _Settled:
+    """Make the fixes of one rule at once: one lint instead of one per finding, and the members
+    of a pair must be made unicast together (or the other would not list this one yet: KA502).
+    If that is refused, those not to blame for it; then the first alone. At most three lints."""
+    batch = list(fixes)
+    failed: dict[Diagnostic, str] = {}
+    attempts = [batch]
+    while attempts:
+        attempt = attempts.pop(0)
+        try:
+            trial = _apply(texts, [edit for finding in attempt for edit in fixes[finding]])
+        except Unfixable as exc:
+            now = dict.fromkeys(attempt, str(exc))
+        else:
+            linted = lint(trial)
+            now = _failures(attempt, result, linted[1])
+            if not now:
+                return _Settled(attempt, trial, linted, {f: r for f, r in failed.items() if f not in attempt})
+        for finding, reason in now.items():
+            failed.setdefault(finding, reason)
+        if attempt is batch:
+            rest = [f for f in batch if f not in now]
+            attempts = [rest] if rest else []
+            if len(batch) > 1 and batch[0] in now:
+                attempts.append([batch[0]])
+    first_reason = next(iter(failed.values()))
+    return _Settled([], texts, None, {f: failed.get(f, first_reason) for f in batch})
 
 
 def _linter(paths: list[str], options: Options, inventory: Inventory | None) -> Linter:
+    """Lint with every rule, whatever --select and --ignore say: they choose which fixes are
+    made, not which errors a fix may bring (removing the last peer is a KA105 fix and a KA101
+    error)."""
+    options = dataclasses.replace(options, select=["ALL"], ignore=[])
+
     def lint(current: dict[str, str]) -> tuple[list[FileContext], engine.LintResult]:
         overlay = {path: text.encode("utf-8", "surrogateescape") for path, text in current.items()}
         ctxs = engine.contexts(paths, options, overlay)
@@ -147,39 +202,32 @@ def fix(paths: list[str], options: Options, inventory: Inventory | None) -> FixR
     original = {f.realpath: f.text for ctx in ctxs for f in ctx.config.files}
     names = {f.realpath: f.name for ctx in ctxs for f in ctx.config.files}
     for _ in range(MAX_FIXES):
-        finding = next(
-            (f for f in result.findings if f.code in FIXES and f.code in codes and _key(f) not in refused), None
-        )
-        if finding is None:
+        pending = [f for f in result.findings if f.code in FIXES and f.code in codes and _key(f) not in refused]
+        if not pending:
             break
-        # The finding alone, else with every finding of its rule: the members of a pair are made
-        # unicast together (one alone would not be listed by the other yet: a KA502 error).
-        batches = [[finding], [f for f in result.findings if f.code == finding.code and _key(f) not in refused]]
-        reason = ""
         known = facts(ctxs, inventory)
-        for batch in batches if len(batches[1]) > 1 else batches[:1]:
+        fixes: dict[Diagnostic, list[Edit]] = {}
+        for finding in (f for f in pending if f.code == pending[0].code):
             try:
-                edits = [edit for f in batch for edit in _edits(ctxs, f, known)]
+                fixes[finding] = _edits(ctxs, finding, known)
             except Unfixable as exc:
-                reason = str(exc)
-                break
-            trial = _apply(texts, edits)
-            trial_ctxs, trial_result = lint(trial)
-            reason = _rejected(batch, result, trial_result)
-            if not reason:
-                texts, ctxs, result = trial, trial_ctxs, trial_result
-                applied.extend(batch)
-                refused.clear()  # what this edit changed may let a refused fix through now
-                break
-        if reason:
-            refused[_key(finding)] = reason
+                refused[_key(finding)] = str(exc)
+        if not fixes:
+            continue
+        settled = _settle(fixes, texts, result, lint)
+        if settled.linted is not None:
+            texts, (ctxs, result) = settled.texts, settled.linted
+            applied.extend(settled.accepted)
+            refused.clear()  # what this edit changed may let a refused fix through now
+        else:
+            refused.update((_key(f), reason) for f, reason in settled.failed.items())
     changed = {path: text for path, text in texts.items() if original.get(path) != text}
     return FixResult(
         {path: original[path] for path in changed},
         changed,
         applied,
         [(f, refused[_key(f)]) for f in result.findings if _key(f) in refused],  # where they are now
-        result,
+        engine.LintResult(result.files, [f for f in result.findings if f.code in codes]),
         names,
     )
 
@@ -188,10 +236,11 @@ def suggestions(
     paths: list[str], options: Options, inventory: Inventory | None, ctxs: list[FileContext], result: engine.LintResult
 ) -> dict[Diagnostic, list[Edit]]:
     """The fix of each finding that has one that works, as edits of the text as it is (for
-    ``lint --format sarif``): each rule's fixes tried together, and one by one if together they
-    fail; a fix is offered only if its finding goes and no error comes."""
+    ``lint --format sarif``): each rule's fixes settled together as kagen fix does; a fix is
+    offered only if its finding goes and no error comes."""
     codes = registry.enabled(options.select, options.ignore)
     lint = _linter(paths, options, inventory)
+    baseline = lint({})[1] if set(codes) != set(registry.BY_CODE) else result
     known = facts(ctxs, inventory)
     by_rule: dict[str, dict[Diagnostic, list[Edit]]] = {}
     for finding in result.findings:
@@ -202,15 +251,8 @@ def suggestions(
                 continue
     offered: dict[Diagnostic, list[Edit]] = {}
     for fixes in by_rule.values():
-        together = [edit for edits in fixes.values() for edit in edits]
-        if not _rejected(list(fixes), result, lint(_apply({}, together))[1]):
-            offered.update(fixes)
-        elif len(fixes) > 1:
-            offered.update(
-                (finding, edits)
-                for finding, edits in fixes.items()
-                if not _rejected([finding], result, lint(_apply({}, edits))[1])
-            )
+        settled = _settle(fixes, {}, baseline, lint)
+        offered.update((finding, fixes[finding]) for finding in settled.accepted)
     return offered
 
 

@@ -328,3 +328,25 @@ def test_every_finding_left_alike_is_reported_where_it_now_is(tmp_path, capsys):
     _, _, err = _fix(capsys, "--select", "KA013,KA104", str(conf))
     reason = "KA013 not fixed: 'global_defs/lvs_sync_daemon' goes elsewhere: move it by hand"
     assert err.startswith(f"{conf}:5:5: {reason}\n{conf}:9:5: {reason}\n")  # lines 6 and 10 before the fix
+
+
+def test_a_fix_refused_in_one_file_does_not_hold_back_the_same_fix_elsewhere(tmp_path, capsys):
+    def instance(vrid: int, *peers: str) -> str:  # two clusters: their own VRID and virtual IP
+        listed = "".join(f"        {peer}\n" for peer in peers)
+        return (
+            f"vrrp_instance V {{\n    interface eth0\n    virtual_router_id {vrid}\n    unicast_src_ip 10.0.0.1\n"
+            f"    unicast_peer {{\n{listed}    }}\n    unicast_fault_no_peer\n"
+            f"    virtual_ipaddress {{\n        10.0.0.{vrid}\n    }}\n}}\n"
+        )
+
+    (tmp_path / "x.conf").write_text(instance(1, "10.0.0.1", "10.0.0.2"))
+    (tmp_path / "y.conf").write_text(instance(2, "10.0.0.1"))
+    code, _, err = _fix(capsys, "--select", "KA105", str(tmp_path / "x.conf"), str(tmp_path / "y.conf"))
+    assert code == 1
+    assert (tmp_path / "x.conf").read_text() == instance(1, "10.0.0.2")
+    assert (tmp_path / "y.conf").read_text() == instance(2, "10.0.0.1")
+    assert f"{tmp_path / 'y.conf'}:6:9: KA105 not fixed: fix not applied: it would add an error (KA101: " in err
+    assert err.endswith("kagen: fixed 1 findings in 1 files; 1 errors remain\n")
+    # --select chooses the fixes, not the errors a fix is checked for; the same holds in SARIF.
+    results = _sarif(capsys, "--select", "KA105", str(tmp_path / "y.conf"))["runs"][0]["results"]
+    assert [(r["ruleId"], "fixes" in r) for r in results] == [("KA105", False)]
