@@ -8,6 +8,7 @@ Goldens: tests/fixtures/generate/CASE/expected, made with
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -524,3 +525,39 @@ def test_hostile_strings_are_rejected_or_change_nothing_but_their_value(tmp_path
             if field in ("script", "notify"):
                 assert all(f'"{value}"' in t for t in outcome.values()), (field, value)
     assert tried > 300 and 0 < rejected < tried
+
+
+TWO_VPCS = """region: cn-hangzhou
+vpcs:
+  east: {cidr: 10.1.0.0/16}
+  west: {cidr: 10.2.0.0/16}
+vswitches:
+  vsw-east: {vpc: east, cidr: 10.1.0.0/24}
+  vsw-west: {vpc: west, cidr: 10.2.0.0/24}
+instances:
+  east-a: {ip: 10.1.0.11, vswitch: vsw-east}
+  east-b: {ip: 10.1.0.12, vswitch: vsw-east}
+  west-a: {ip: 10.2.0.11, vswitch: vsw-west}
+  west-b: {ip: 10.2.0.12, vswitch: vsw-west}
+havips:
+  east: {address: 10.1.0.100, vswitch: vsw-east, members: [east-a, east-b]}
+  west: {address: 10.2.0.100, vswitch: vsw-west, members: [west-a, west-b]}
+clusters:
+  east: {havip: east, vrid: 51}
+  west: {havip: west, vrid: 51}
+"""
+
+
+def test_a_vrid_used_again_in_another_vpc_lints_clean_with_the_inventory(tmp_path, monkeypatch, capsys):
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(TWO_VPCS)
+    assert _generate(monkeypatch, capsys, str(inventory), "-o", str(tmp_path / "out"))[0] == 0
+    assert cli.main(["lint", "--strict", "--inventory", str(inventory), str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out == "All checks passed (5 files).\n"
+    # Without the inventory the files are one network: the VRID is used twice, and only that is said.
+    assert cli.main(["lint", "--format", "json", str(tmp_path / "out")]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert sorted((f["file"].rsplit("/", 2)[-2], f["code"]) for f in findings) == [
+        ("west-a", "KA505"),
+        ("west-b", "KA505"),
+    ]

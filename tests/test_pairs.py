@@ -95,3 +95,28 @@ def test_vrid_used_by_two_clusters(tmp_path):
         ("d.conf", 4, 5),
     ]
     assert result.findings[0].message == f"VRID 51 is also used by another cluster: VI_WEB in {tmp_path / 'a.conf'}"
+
+
+def test_unicast_clusters_on_one_vrid_are_told_apart(tmp_path):
+    (tmp_path / "c.conf").write_text(
+        NODE.format(**{**A, "source": "10.0.0.5", "peer": "10.0.0.6", "vip": "10.0.0.200/24"})
+    )
+    (tmp_path / "d.conf").write_text(
+        NODE.format(**{**B, "source": "10.0.0.6", "peer": "10.0.0.5", "vip": "10.0.0.200/24"})
+    )
+    (tmp_path / "a.conf").write_text(NODE.format(**A))
+    (tmp_path / "b.conf").write_text(NODE.format(**B))
+    paths = [str(tmp_path / f"{n}.conf") for n in "abcd"]
+    result = engine.lint(paths, Options(select=["KA5"], config_id="t"))
+    # Not one cluster of four that disagrees (KA501, KA502, KA503): two clusters on one VRID.
+    assert sorted((f.code, f.pos.file.rsplit("/", 1)[-1]) for f in result.findings) == [
+        ("KA505", "c.conf"),
+        ("KA505", "d.conf"),
+    ]
+
+
+def test_members_that_list_each_other_stay_one_cluster_whatever_their_addresses(tmp_path):
+    # b's virtual IP is a typo, but a lists b as its peer: one cluster that disagrees.
+    assert pair(tmp_path, "KA5", {"vip": "10.0.0.101/24"}) == [
+        "b.conf:11:5 VI_WEB's virtual IPs differ from VI_WEB in a.conf (10.0.0.100/24)"
+    ]

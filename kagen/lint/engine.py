@@ -86,6 +86,16 @@ def _has_what_it_reads(rule: Rule, ctxs: list[FileContext]) -> bool:
     return not rule.reads or any(not ctx.paths.isdisjoint(rule.reads) for ctx in ctxs)
 
 
+def _networks(ctxs: list[FileContext], inventory: Inventory | None) -> list[list[FileContext]]:
+    """The files the pair rules compare together: all of them, or with an inventory each group
+    of nodes that share clusters."""
+    if inventory is None or len(ctxs) < 2:
+        return [ctxs]
+    from kagen.lint.rules.cloud import networks
+
+    return networks(inventory, ctxs)
+
+
 def contexts(paths: list[str], options: Options, overlay: dict[str, bytes] | None = None) -> list[FileContext]:
     """Parse the files to lint (directories walked); a file that another file of the run includes
     is checked as part of it, not again on its own (pre-commit passes both). ``overlay``: file
@@ -112,10 +122,12 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
         paths = ctx.paths
         own = [rule for rule in per_file if not rule.reads or not paths.isdisjoint(rule.reads)]
         findings.extend(parallel.check(ctx, own))
+    across = [rule for rule in rules if rule.scope is Scope.FILES and _has_what_it_reads(rule, ctxs)]
+    for group in _networks(ctxs, inventory) if across else []:
+        for rule in across:
+            findings.extend(rule.check_files(group))
     for rule in rules:
-        if rule.scope is Scope.FILES and _has_what_it_reads(rule, ctxs):
-            findings.extend(rule.check_files(ctxs))
-        elif rule.scope is Scope.INVENTORY and inventory is not None:
+        if rule.scope is Scope.INVENTORY and inventory is not None:
             findings.extend(rule.check_inventory(inventory, ctxs))
     lines, files = _silenced(ctxs, inventory)
     kept = {

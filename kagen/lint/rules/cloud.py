@@ -101,6 +101,31 @@ def placement(inv: Inventory, ctxs: list[FileContext]) -> Placement:
     return _placement(inv, tuple(ctxs))
 
 
+def networks(inv: Inventory, ctxs: list[FileContext]) -> list[list[FileContext]]:
+    """The files in groups whose nodes share clusters (directly or through another node), as
+    kagen generate verifies them: only these exchange VRRP adverts, so the pair rules compare
+    each group on its own (a VRID used again in another VPC is no conflict). The files the
+    inventory does not place form one more group."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for cluster in inv.clusters.values():
+        nodes = [inv.endpoints[m.name].node for m in cluster.members if m.name in inv.endpoints]
+        for node in nodes[1:]:
+            parent[root(node)] = root(nodes[0])
+    placed = placement(inv, ctxs).nodes
+    groups: dict[str | None, list[FileContext]] = {}
+    for ctx in ctxs:
+        node = placed.get(id(ctx))
+        groups.setdefault(root(node) if node is not None else None, []).append(ctx)
+    return list(groups.values())
+
+
 def _where(instance: VrrpInstance, keyword: str):
     return (instance.nodes(keyword) or [instance.block])[0].pos
 

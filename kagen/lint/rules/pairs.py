@@ -1,8 +1,10 @@
 """KA5xx: consistency across the members of an active/standby pair or cluster.
 
 The configurations of the members are given together (``kagen lint a.conf b.conf``). Instances
-are matched across files by virtual_router_id and interface, or, for the files named together in
-``--cluster a.conf,b.conf``, by instance name (interfaces often differ between nodes).
+are matched across files by virtual_router_id and interface (unicast instances that share no
+virtual IP and do not list each other are told apart), or, for the files named together in
+``--cluster a.conf,b.conf``, by instance name (interfaces often differ between nodes). With an
+inventory, only the files of nodes that share clusters are compared (engine._networks).
 """
 
 from __future__ import annotations
@@ -41,7 +43,47 @@ def _clusters(ctxs: tuple[FileContext, ...]) -> list[list[Member]]:
             else:
                 continue
             groups[key].append((ctx, instance))
-    return [members for members in groups.values() if len({id(ctx) for ctx, _ in members}) > 1]
+    split = [part for key, members in groups.items() for part in (_linked(members) if key[0] == "vrid" else [members])]
+    return [members for members in split if len({id(ctx) for ctx, _ in members}) > 1]
+
+
+def _addressing(instance: VrrpInstance) -> tuple[object, frozenset] | None:
+    """A unicast instance's source and peers, or None when it does not say both."""
+    source = instance.get("unicast_src_ip") or instance.get("mcast_src_ip")
+    address = parse_address(source.args[0]) if source is not None and source.args else None
+    peers = frozenset(peer.address for peer in instance.unicast_peers if peer.valid)
+    return (address, peers) if address is not None and peers else None
+
+
+def _linked(members: list[Member]) -> list[list[Member]]:
+    """Instances with one VRID and interface, in the clusters they form: two unicast instances
+    that share no virtual IP and do not list each other are separate clusters (their adverts
+    never meet); an instance that does not say whom it talks to stays with all the others."""
+    parent = list(range(len(members)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    facts = [(_vips(instance), _addressing(instance)) for _, instance in members]
+    for i, (vips, addressing) in enumerate(facts):
+        for j in range(i):
+            other_vips, other = facts[j]
+            apart = (
+                addressing is not None
+                and other is not None
+                and vips.isdisjoint(other_vips)
+                and addressing[0] not in other[1]
+                and other[0] not in addressing[1]
+            )
+            if not apart:
+                parent[root(i)] = root(j)
+    parts: dict[int, list[Member]] = {}
+    for index, member in enumerate(members):
+        parts.setdefault(root(index), []).append(member)
+    return list(parts.values())
 
 
 def _label(member: Member) -> str:
@@ -214,21 +256,21 @@ class VridReused(Rule):
     reads = ("vrrp_instance",)
 
     def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
-        owners: dict[str, tuple[frozenset, Member]] = {}
+        owners: dict[str, list[tuple[frozenset, Member]]] = {}
         for members in clusters(ctxs):
-            for member in members:
-                _, instance = member
-                vrid = instance.virtual_router_id
-                if vrid is None:
+            vrids = {instance.virtual_router_id for _, instance in members} - {None}
+            vips = frozenset().union(*(_vips(instance) for _, instance in members))
+            for vrid in vrids:
+                other = next((owner for owned, owner in owners.get(vrid, []) if owned.isdisjoint(vips)), None)
+                owners.setdefault(vrid, []).append((vips, members[0]))
+                if other is None:
                     continue
-                if vrid not in owners:
-                    owners[vrid] = (_vips(instance), member)
-                elif owners[vrid][0].isdisjoint(_vips(instance)):
-                    ctx = member[0]
-                    line = instance.get("virtual_router_id") or instance.line
-                    yield ctx.report(
-                        self, line.pos, f"VRID {vrid} is also used by another cluster: {_label(owners[vrid][1])}"
-                    )
+                for ctx, instance in members:
+                    if instance.virtual_router_id == vrid:
+                        line = instance.get("virtual_router_id") or instance.line
+                        yield ctx.report(
+                            self, line.pos, f"VRID {vrid} is also used by another cluster: {_label(other)}"
+                        )
 
 
 RULES = (ClusterMismatch(), PeerNotListed(), MasterCount(), SamePriority(), VridReused())
