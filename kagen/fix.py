@@ -81,8 +81,13 @@ def facts(ctxs: list[FileContext], inventory: Inventory | None) -> Facts:
     return found
 
 
-def _context_of(ctxs: list[FileContext], finding: Diagnostic) -> FileContext | None:
-    return next((ctx for ctx in ctxs if any(f.name == finding.pos.file for f in ctx.config.files)), None)
+def _by_file(ctxs: list[FileContext]) -> dict[str, FileContext]:
+    """The configuration each file name belongs to (a file's findings carry its name)."""
+    found: dict[str, FileContext] = {}
+    for ctx in ctxs:
+        for source in ctx.config.files:
+            found.setdefault(source.name, ctx)
+    return found
 
 
 def _apply(texts: dict[str, str], edits: list[Edit]) -> dict[str, str]:
@@ -112,8 +117,8 @@ def _errors(result: engine.LintResult) -> Counter:
     return Counter(_key(f) for f in result.findings if f.severity is Severity.ERROR)
 
 
-def _edits(ctxs: list[FileContext], finding: Diagnostic, known: Facts) -> list[Edit]:
-    ctx = _context_of(ctxs, finding)
+def _edits(by_file: dict[str, FileContext], finding: Diagnostic, known: Facts) -> list[Edit]:
+    ctx = by_file.get(finding.pos.file)
     if ctx is None:
         raise Unfixable("its file is not among those given")
     return FIXES[finding.code][0](ctx, finding, known)
@@ -205,11 +210,11 @@ def fix(paths: list[str], options: Options, inventory: Inventory | None) -> FixR
         pending = [f for f in result.findings if f.code in FIXES and f.code in codes and _key(f) not in refused]
         if not pending:
             break
-        known = facts(ctxs, inventory)
+        known, by_file = facts(ctxs, inventory), _by_file(ctxs)
         fixes: dict[Diagnostic, list[Edit]] = {}
         for finding in (f for f in pending if f.code == pending[0].code):
             try:
-                fixes[finding] = _edits(ctxs, finding, known)
+                fixes[finding] = _edits(by_file, finding, known)
             except Unfixable as exc:
                 refused[_key(finding)] = str(exc)
         if not fixes:
@@ -241,12 +246,12 @@ def suggestions(
     codes = registry.enabled(options.select, options.ignore)
     lint = _linter(paths, options, inventory)
     baseline = lint({})[1] if set(codes) != set(registry.BY_CODE) else result
-    known = facts(ctxs, inventory)
+    known, by_file = facts(ctxs, inventory), _by_file(ctxs)
     by_rule: dict[str, dict[Diagnostic, list[Edit]]] = {}
     for finding in result.findings:
         if finding.code in FIXES and finding.code in codes:
             try:
-                by_rule.setdefault(finding.code, {})[finding] = _edits(ctxs, finding, known)
+                by_rule.setdefault(finding.code, {})[finding] = _edits(by_file, finding, known)
             except Unfixable:
                 continue
     offered: dict[Diagnostic, list[Edit]] = {}
