@@ -68,18 +68,18 @@ def _linked(members: list[Member]) -> list[list[Member]]:
         return index
 
     facts = [(_vips(instance), _addressing(instance)) for _, instance in members]
-    for i, (vips, addressing) in enumerate(facts):
-        for j in range(i):
-            other_vips, other = facts[j]
-            apart = (
-                addressing is not None
-                and other is not None
-                and vips.isdisjoint(other_vips)
-                and addressing[0] not in other[1]
-                and other[0] not in addressing[1]
-            )
-            if not apart:
-                parent[root(i)] = root(j)
+    if any(addressing is None for _, addressing in facts):
+        return [members]
+    first_with: dict[object, int] = {}  # a virtual IP address -> the first member that has it
+    sources: dict[object, list[int]] = defaultdict(list)
+    for index, (vips, (source, _)) in enumerate(facts):
+        for address, _prefix in vips:
+            parent[root(index)] = root(first_with.setdefault(address, index))
+        sources[source].append(index)
+    for index, (_, (_, peers)) in enumerate(facts):
+        for peer in peers:
+            for other in sources.get(peer, ()):
+                parent[root(index)] = root(other)
     parts: dict[int, list[Member]] = {}
     for index, member in enumerate(members):
         parts.setdefault(root(index), []).append(member)
