@@ -99,11 +99,15 @@ def cmd_fix(args: argparse.Namespace) -> int:
         }
     )
     inventory = load(options.inventory) if options.inventory is not None else None
-    result = fix.fix(args.paths or ["."], options, inventory)
+    stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    result = fix.fix(args.paths or ["."], options, inventory, stdin)
+    sys.stdout.flush()  # what follows goes out as bytes: the files' own, whatever their encoding
     if args.diff:
-        sys.stdout.write(result.diff())
+        sys.stdout.buffer.write(result.diff().encode("utf-8", "surrogateescape"))
     else:
         write_all(fix.targets(result))
+        if stdin is not None:
+            sys.stdout.buffer.write(result.stdin(stdin))
     for finding, reason in result.refused:
         print(f"{finding.pos}: {finding.code} not fixed: {reason}", file=sys.stderr)
     remaining = [f for f in result.remaining.findings if f.severity is Severity.ERROR]
@@ -342,7 +346,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="exit status: 0 no errors left (and, with --diff, nothing to change), 1 errors left or, with "
         "--diff, changes to make, 2 usage or I/O error",
     )
-    fixer.add_argument("paths", nargs="*", metavar="PATH", help="files and directories (default: .)")
+    fixer.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files and directories (default: .); - reads standard input and writes the result to standard output",
+    )
     fixer.add_argument(
         "--inventory", metavar="FILE", help="the cloud inventory: where nodes' addresses and peers come from"
     )

@@ -25,6 +25,7 @@ from kagen.lint import engine, registry
 from kagen.lint.context import FileContext
 from kagen.lint.rules.cloud import placement
 from kagen.lint.settings import Options
+from kagen.source import stdin_path
 
 MAX_FIXES = 10_000  # a bound on the loop, far above what a configuration needs
 Linter = Callable[[dict[str, str]], tuple[list[FileContext], engine.LintResult]]
@@ -38,6 +39,11 @@ class FixResult:
     refused: list[tuple[Diagnostic, str]]
     remaining: engine.LintResult
     names: dict[str, str] = field(default_factory=dict)  # real path -> the name the user gave
+
+    def stdin(self, given: bytes) -> bytes:
+        """What standard input (``given``) becomes."""
+        fixed = self.fixed.get(os.path.realpath(stdin_path()))
+        return fixed.encode("utf-8", "surrogateescape") if fixed is not None else given
 
     def diff(self) -> str:
         parts = []
@@ -182,25 +188,27 @@ def _settle(
     return _Settled([], texts, None, {f: failed.get(f, first_reason) for f in batch})
 
 
-def _linter(paths: list[str], options: Options, inventory: Inventory | None) -> Linter:
+def _linter(paths: list[str], options: Options, inventory: Inventory | None, stdin: bytes | None = None) -> Linter:
     """Lint with every rule, whatever --select and --ignore say: they choose which fixes are
     made, not which errors a fix may bring (removing the last peer is a KA105 fix and a KA101
-    error)."""
+    error). Standard input, read once, is given again to every lint."""
     options = dataclasses.replace(options, select=["ALL"], ignore=[])
+    base = {os.path.realpath(stdin_path()): stdin} if stdin is not None else {}
 
     def lint(current: dict[str, str]) -> tuple[list[FileContext], engine.LintResult]:
-        overlay = {path: text.encode("utf-8", "surrogateescape") for path, text in current.items()}
+        overlay = base | {path: text.encode("utf-8", "surrogateescape") for path, text in current.items()}
         ctxs = engine.contexts(paths, options, overlay)
         return ctxs, engine.run(ctxs, options, inventory)
 
     return lint
 
 
-def fix(paths: list[str], options: Options, inventory: Inventory | None) -> FixResult:
-    """Fix what the selected rules' fixes can in ``paths``; nothing is written here."""
+def fix(paths: list[str], options: Options, inventory: Inventory | None, stdin: bytes | None = None) -> FixResult:
+    """Fix what the selected rules' fixes can in ``paths`` (``stdin``: what ``-`` reads); nothing
+    is written here."""
     codes = registry.enabled(options.select, options.ignore)
     texts: dict[str, str] = {}  # real path -> current text, for the files edited so far
-    lint = _linter(paths, options, inventory)
+    lint = _linter(paths, options, inventory, stdin)
     applied: list[Diagnostic] = []
     refused: dict[tuple[str, str, str], str] = {}  # why, for findings alike (same rule, file, message)
     ctxs, result = lint(texts)
@@ -262,5 +270,7 @@ def suggestions(
 
 
 def targets(result: FixResult) -> list[tuple[str, str, int]]:
-    """What to write: (path, text, mode) for each changed file, its mode kept."""
-    return [(path, text, os.stat(path).st_mode & 0o7777) for path, text in result.fixed.items()]
+    """What to write: (path, text, mode) for each changed file, its mode kept (standard input
+    goes back to standard output instead: FixResult.stdin)."""
+    stdin = os.path.realpath(stdin_path())
+    return [(path, text, os.stat(path).st_mode & 0o7777) for path, text in result.fixed.items() if path != stdin]

@@ -648,12 +648,20 @@ def expand_braces(pattern: str) -> list[str]:
     return [pattern]
 
 
+def stdin_path() -> str:
+    """Where standard input stands among files (its relative includes resolve from the working
+    directory); an overlay holding this path stands in for standard input, which reads once."""
+    return os.path.join(os.getcwd(), "<stdin>")
+
+
 def read_config(path: str, config_id: str | None = None, overlay: dict[str, bytes] | None = None) -> SourceResult:
     """Read ``path`` (``-`` for standard input) and its includes into logical lines; files whose
     real path is in ``overlay`` are read from there."""
     reader = Reader(config_id, overlay)
     if path == "-":
-        reader.read_bytes(sys.stdin.buffer.read(), "<stdin>", os.path.join(os.getcwd(), "<stdin>"))
+        where = stdin_path()
+        given = reader.overlay.get(os.path.realpath(where))
+        reader.read_bytes(given if given is not None else sys.stdin.buffer.read(), "<stdin>", where)
     else:
         reader.read_path(path)
     return reader.result()

@@ -350,3 +350,24 @@ def test_a_fix_refused_in_one_file_does_not_hold_back_the_same_fix_elsewhere(tmp
     # --select chooses the fixes, not the errors a fix is checked for; the same holds in SARIF.
     results = _sarif(capsys, "--select", "KA105", str(tmp_path / "y.conf"))["runs"][0]["results"]
     assert [(r["ruleId"], "fixes" in r) for r in results] == [("KA105", False)]
+
+
+def test_standard_input_is_fixed_to_standard_output(tmp_path, capsysbinary, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = b"global_defs {\n    vrrp_strict  # caf\xe9\n    router_id x # caf\xe9\n}\n"
+
+    def run(*args: str) -> tuple[int, bytes, bytes]:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text)))
+        code = cli.main(["fix", *args])
+        out, err = capsysbinary.readouterr()
+        return code, out, err
+
+    assert run("-") == (
+        0,
+        b"global_defs {\n    router_id x # caf\xe9\n}\n",
+        b"kagen: fixed 1 findings in 1 files; 0 errors remain\n",
+    )
+    assert list(tmp_path.iterdir()) == []  # nothing written
+    code, out, _ = run("--diff", "-")
+    assert code == 1
+    assert out.splitlines()[:2] == [b"--- <stdin>", b"+++ <stdin>"] and b"-    vrrp_strict  # caf\xe9\n" in out
