@@ -101,6 +101,8 @@ def cmd_fix(args: argparse.Namespace) -> int:
     inventory = load(options.inventory) if options.inventory is not None else None
     stdin = sys.stdin.buffer.read() if "-" in args.paths else None
     result = fix.fix(args.paths or ["."], options, inventory, stdin)
+    if len(result.remaining.files) == (1 if inventory is not None else 0):  # the inventory is listed too
+        print("kagen: warning: no keepalived configuration files found", file=sys.stderr)
     sys.stdout.flush()  # what follows goes out as bytes: the files' own, whatever their encoding
     if args.diff:
         sys.stdout.buffer.write(result.diff().encode("utf-8", "surrogateescape"))

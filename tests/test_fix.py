@@ -371,3 +371,13 @@ def test_standard_input_is_fixed_to_standard_output(tmp_path, capsysbinary, monk
     code, out, _ = run("--diff", "-")
     assert code == 1
     assert out.splitlines()[:2] == [b"--- <stdin>", b"+++ <stdin>"] and b"-    vrrp_strict  # caf\xe9\n" in out
+
+
+def test_nothing_to_fix_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert _fix(capsys) == (
+        0,
+        "",
+        "kagen: warning: no keepalived configuration files found\n"
+        "kagen: fixed 0 findings in 0 files; 0 errors remain\n",
+    )
