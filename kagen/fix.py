@@ -1,11 +1,12 @@
 """``kagen fix``: apply the fixes rules offer (kagen.fixes), safely, to the original text.
 
-One fix at a time: lint, take the first finding that has a fix, edit the text in memory, lint
-the edited text again (the reader takes it from an overlay instead of the disk) and keep the edit
-only if that finding is gone and no error appeared that was not there before. Then lint again:
-positions move with every edit, and a fix can make another rule's fix possible (a multicast
-instance made unicast then lacks unicast_fault_no_peer). A finding whose fix is refused, or
-that lacks what the fix needs, stays, with the reason. Everything not edited stays byte for byte.
+A rule at a time: lint, take the findings of the first rule that has fixes, edit the text in
+memory, lint the edited text again (the reader takes it from an overlay instead of the disk) and
+keep the edits only if their findings are gone and no error appeared that was not there before
+(else the edits of the findings not to blame, else the first alone). Then lint again: positions
+move with every edit, and a fix can make another rule's fix possible (a multicast instance made
+unicast then lacks unicast_fault_no_peer). A finding whose fix is refused, or that lacks what
+the fix needs, stays, with the reason. Everything not edited stays byte for byte.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import difflib
 import itertools
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kagen.cloud.model import Inventory
@@ -42,7 +43,7 @@ class FixResult:
 
     def stdin(self, given: bytes) -> bytes:
         """What standard input (``given``) becomes."""
-        fixed = self.fixed.get(os.path.realpath(stdin_path()))
+        fixed = self.fixed.get(stdin_path())
         return fixed.encode("utf-8", "surrogateescape") if fixed is not None else given
 
     def diff(self) -> str:
@@ -130,6 +131,20 @@ def _edits(by_file: dict[str, FileContext], finding: Diagnostic, known: Facts) -
     return FIXES[finding.code][0](ctx, finding, known)
 
 
+def _fixes_of(
+    findings: Iterable[Diagnostic], by_file: dict[str, FileContext], known: Facts
+) -> tuple[dict[Diagnostic, list[Edit]], dict[Diagnostic, str]]:
+    """The edits each finding's fix makes, and why for the others there is none."""
+    fixes: dict[Diagnostic, list[Edit]] = {}
+    unfixable: dict[Diagnostic, str] = {}
+    for finding in findings:
+        try:
+            fixes[finding] = _edits(by_file, finding, known)
+        except Unfixable as exc:
+            unfixable[finding] = str(exc)
+    return fixes, unfixable
+
+
 def _failures(batch: list[Diagnostic], before: engine.LintResult, after: engine.LintResult) -> dict[Diagnostic, str]:
     """Why findings of the batch are refused, going by the edited text's lint (empty: accepted):
     the finding is still there, or an error appeared that was not there before (blamed on the
@@ -154,7 +169,7 @@ class _Settled:
     accepted: list[Diagnostic]  # the findings whose edits were made (empty: none)
     texts: dict[str, str]
     linted: tuple[list[FileContext], engine.LintResult] | None
-    failed: dict[Diagnostic, str]  # why, for the findings of the batch not accepted
+    failed: dict[Diagnostic, str]  # why, when none was accepted
 
 
 def _settle(
@@ -176,7 +191,7 @@ def _settle(
             linted = lint(trial)
             now = _failures(attempt, result, linted[1])
             if not now:
-                return _Settled(attempt, trial, linted, {f: r for f, r in failed.items() if f not in attempt})
+                return _Settled(attempt, trial, linted, {})
         for finding, reason in now.items():
             failed.setdefault(finding, reason)
         if attempt is batch:
@@ -193,7 +208,7 @@ def _linter(paths: list[str], options: Options, inventory: Inventory | None, std
     made, not which errors a fix may bring (removing the last peer is a KA105 fix and a KA101
     error). Standard input, read once, is given again to every lint."""
     options = dataclasses.replace(options, select=["ALL"], ignore=[])
-    base = {os.path.realpath(stdin_path()): stdin} if stdin is not None else {}
+    base = {stdin_path(): stdin} if stdin is not None else {}
 
     def lint(current: dict[str, str]) -> tuple[list[FileContext], engine.LintResult]:
         overlay = base | {path: text.encode("utf-8", "surrogateescape") for path, text in current.items()}
@@ -218,13 +233,9 @@ def fix(paths: list[str], options: Options, inventory: Inventory | None, stdin: 
         pending = [f for f in result.findings if f.code in FIXES and f.code in codes and _key(f) not in refused]
         if not pending:
             break
-        known, by_file = facts(ctxs, inventory), _by_file(ctxs)
-        fixes: dict[Diagnostic, list[Edit]] = {}
-        for finding in (f for f in pending if f.code == pending[0].code):
-            try:
-                fixes[finding] = _edits(by_file, finding, known)
-            except Unfixable as exc:
-                refused[_key(finding)] = str(exc)
+        rule = [f for f in pending if f.code == pending[0].code]
+        fixes, unfixable = _fixes_of(rule, _by_file(ctxs), facts(ctxs, inventory))
+        refused.update((_key(f), reason) for f, reason in unfixable.items())
         if not fixes:
             continue
         settled = _settle(fixes, texts, result, lint)
@@ -255,22 +266,20 @@ def suggestions(
     lint = _linter(paths, options, inventory)
     baseline = lint({})[1] if set(codes) != set(registry.BY_CODE) else result
     known, by_file = facts(ctxs, inventory), _by_file(ctxs)
-    by_rule: dict[str, dict[Diagnostic, list[Edit]]] = {}
+    by_rule: dict[str, list[Diagnostic]] = {}
     for finding in result.findings:
         if finding.code in FIXES and finding.code in codes:
-            try:
-                by_rule.setdefault(finding.code, {})[finding] = _edits(by_file, finding, known)
-            except Unfixable:
-                continue
+            by_rule.setdefault(finding.code, []).append(finding)
     offered: dict[Diagnostic, list[Edit]] = {}
-    for fixes in by_rule.values():
-        settled = _settle(fixes, {}, baseline, lint)
-        offered.update((finding, fixes[finding]) for finding in settled.accepted)
+    for findings in by_rule.values():
+        fixes = _fixes_of(findings, by_file, known)[0]
+        if fixes:
+            offered.update((finding, fixes[finding]) for finding in _settle(fixes, {}, baseline, lint).accepted)
     return offered
 
 
 def targets(result: FixResult) -> list[tuple[str, str, int]]:
     """What to write: (path, text, mode) for each changed file, its mode kept (standard input
     goes back to standard output instead: FixResult.stdin)."""
-    stdin = os.path.realpath(stdin_path())
+    stdin = stdin_path()
     return [(path, text, os.stat(path).st_mode & 0o7777) for path, text in result.fixed.items() if path != stdin]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from kagen.cloud.model import Check, Cluster, ClusterMember, Endpoint, Inventory
 from kagen.keywords import Version, format_version, table
+from kagen.partition import Partition
 from kagen.secrets import SecretError, Secrets, read_password
 
 # Cloud HAVIP guides: a quick second burst and a periodic re-announcement keep the vSwitch's
@@ -101,25 +102,11 @@ class Node:
 def networks(nodes: list[Node]) -> list[list[Node]]:
     """The nodes in groups that share clusters (directly or through another node): the members
     that exchange VRRP adverts, which the pair rules compare."""
-    parent = list(range(len(nodes)))
-
-    def root(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
-    first: dict[str, int] = {}
+    partition = Partition()
     for index, node in enumerate(nodes):
         for cluster in node.clusters:
-            if cluster in first:
-                parent[root(index)] = root(first[cluster])
-            else:
-                first[cluster] = index
-    groups: dict[int, list[Node]] = {}
-    for index, node in enumerate(nodes):
-        groups.setdefault(root(index), []).append(node)
-    return list(groups.values())
+            partition.join(index, ("cluster", cluster))
+    return [[nodes[index] for index in group] for group in partition.groups(range(len(nodes)))]
 
 
 @dataclass

@@ -650,8 +650,9 @@ def expand_braces(pattern: str) -> list[str]:
 
 def stdin_path() -> str:
     """Where standard input stands among files (its relative includes resolve from the working
-    directory); an overlay holding this path stands in for standard input, which reads once."""
-    return os.path.join(os.getcwd(), "<stdin>")
+    directory), a real path; an overlay holding it stands in for standard input, which reads
+    once."""
+    return os.path.join(os.path.realpath(os.getcwd()), "<stdin>")
 
 
 def read_config(path: str, config_id: str | None = None, overlay: dict[str, bytes] | None = None) -> SourceResult:
@@ -660,7 +661,7 @@ def read_config(path: str, config_id: str | None = None, overlay: dict[str, byte
     reader = Reader(config_id, overlay)
     if path == "-":
         where = stdin_path()
-        given = reader.overlay.get(os.path.realpath(where))
+        given = reader.overlay.get(where)
         reader.read_bytes(given if given is not None else sys.stdin.buffer.read(), "<stdin>", where)
     else:
         reader.read_path(path)

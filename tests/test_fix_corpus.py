@@ -23,6 +23,7 @@ import pytest
 from helpers import corpus_files
 
 from kagen import cli
+from kagen.lint import engine
 from kagen.lint.settings import Options
 from kagen.parse import parse_file
 
@@ -74,13 +75,7 @@ class Migrated:
 
 
 def _multicast(path: Path) -> bool:
-    from kagen.keywords import table
-    from kagen.lint import engine
-    from kagen.lint.context import FileContext
-
-    options = Options(select=["KA101"], config_id=CONFIG_ID)
-    ctx = FileContext(str(path), parse_file(str(path), CONFIG_ID), options, table())
-    return bool(engine.run([ctx], options).findings)
+    return bool(engine.lint([str(path)], Options(select=["KA101"], config_id=CONFIG_ID)).findings)
 
 
 def inventory(config: Path) -> str:

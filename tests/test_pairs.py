@@ -73,7 +73,8 @@ def test_members_are_matched_by_vrid_and_interface_unless_named(tmp_path):
     assert found == ["b.conf:4:5 virtual_router_id 52 differs from 51 of VI_WEB in a.conf"]
 
 
-def test_vrid_used_by_two_clusters(tmp_path):
+def two_clusters(tmp_path) -> list[str]:
+    """a.conf and b.conf, and c.conf and d.conf: two unicast pairs on VRID 51."""
     (tmp_path / "c.conf").write_text(
         NODE.format(**{**A, "source": "10.0.0.5", "peer": "10.0.0.6", "vip": "10.0.0.200/24"})
     )
@@ -82,14 +83,16 @@ def test_vrid_used_by_two_clusters(tmp_path):
     )
     (tmp_path / "a.conf").write_text(NODE.format(**A))
     (tmp_path / "b.conf").write_text(NODE.format(**B))
-    names = ["a", "b", "c", "d"]
+    return [str(tmp_path / f"{name}.conf") for name in "abcd"]
+
+
+def test_vrid_used_by_two_clusters(tmp_path):
+    paths = two_clusters(tmp_path)
     clusters = [
         [str(tmp_path / "a.conf"), str(tmp_path / "b.conf")],
         [str(tmp_path / "c.conf"), str(tmp_path / "d.conf")],
     ]
-    result = engine.lint(
-        [str(tmp_path / f"{n}.conf") for n in names], Options(select=["KA505"], config_id="t", clusters=clusters)
-    )
+    result = engine.lint(paths, Options(select=["KA505"], config_id="t", clusters=clusters))
     assert [(f.pos.file.rsplit("/", 1)[-1], f.pos.line, f.pos.col) for f in result.findings] == [
         ("c.conf", 4, 5),
         ("d.conf", 4, 5),
@@ -98,16 +101,7 @@ def test_vrid_used_by_two_clusters(tmp_path):
 
 
 def test_unicast_clusters_on_one_vrid_are_told_apart(tmp_path):
-    (tmp_path / "c.conf").write_text(
-        NODE.format(**{**A, "source": "10.0.0.5", "peer": "10.0.0.6", "vip": "10.0.0.200/24"})
-    )
-    (tmp_path / "d.conf").write_text(
-        NODE.format(**{**B, "source": "10.0.0.6", "peer": "10.0.0.5", "vip": "10.0.0.200/24"})
-    )
-    (tmp_path / "a.conf").write_text(NODE.format(**A))
-    (tmp_path / "b.conf").write_text(NODE.format(**B))
-    paths = [str(tmp_path / f"{n}.conf") for n in "abcd"]
-    result = engine.lint(paths, Options(select=["KA5"], config_id="t"))
+    result = engine.lint(two_clusters(tmp_path), Options(select=["KA5"], config_id="t"))
     # Not one cluster of four that disagrees (KA501, KA502, KA503): two clusters on one VRID.
     assert sorted((f.code, f.pos.file.rsplit("/", 1)[-1]) for f in result.findings) == [
         ("KA505", "c.conf"),

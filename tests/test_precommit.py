@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -27,9 +28,29 @@ def _missing() -> str | None:
     return None
 
 
+def _hooks() -> dict[str, dict]:
+    return {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text())}
+
+
+def _stage(work: Path) -> None:
+    """``work`` as a git repository with every file staged."""
+    if not (work / ".git").exists():
+        subprocess.run(["git", "init", "-q"], cwd=work, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+
+
+def _env(work: Path) -> dict[str, str]:
+    return {**os.environ, "PRE_COMMIT_HOME": str(work.parent / "cache"), "NO_COLOR": "1"}
+
+
+def _try_repo(work: Path, hook: str, *args: str) -> subprocess.CompletedProcess:
+    """``hook`` of this checkout, run by pre-commit in the user's repository ``work``."""
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), hook, "--color", "never", *args]
+    return subprocess.run(command, cwd=work, env=_env(work), capture_output=True, text=True)
+
+
 def test_files_pattern_matches_keepalived_configs_only():
-    hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text())}
-    hook = hooks["kagen-lint"]
+    hook = _hooks()["kagen-lint"]
     assert (hook["id"], hook["entry"], hook["language"], hook["require_serial"]) == (
         "kagen-lint",
         "kagen lint",
@@ -58,13 +79,10 @@ def test_hook_through_pre_commit_try_repo(tmp_path):
     shutil.copy(REPO / "examples" / "web-pair" / "web-a.conf", work / "keepalived" / "good.conf")
     (work / "keepalived" / "bad.conf").write_text(BAD)
     (work / "notes.conf").write_text("not keepalived at all {\n")
-    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    _stage(work)
 
     def hook(*files: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "kagen-lint", "--color", "never"]
-        return subprocess.run([*command, "--files", *files], cwd=work, env=env, capture_output=True, text=True)
+        return _try_repo(work, "kagen-lint", "--files", *files)
 
     passed = hook("keepalived/good.conf", "notes.conf")
     assert passed.returncode == 0, passed.stdout + passed.stderr
@@ -80,8 +98,7 @@ def test_hook_through_pre_commit_try_repo(tmp_path):
 
 
 def test_generate_check_hook_definition():
-    hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text())}
-    hook = hooks["kagen-generate-check"]
+    hook = _hooks()["kagen-generate-check"]
     assert (hook["entry"], hook["language"], hook["pass_filenames"], hook["always_run"]) == (
         "kagen generate --check",
         "python",
@@ -111,13 +128,11 @@ def test_generate_check_hook_in_a_users_repository(tmp_path):
         f"repos:\n  - repo: {REPO}\n    rev: {head.stdout.strip()}\n    hooks:\n"
         "      - id: kagen-generate-check\n        args: [inventory.yaml, -o, generated]\n"
     )
-    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    _stage(work)
 
     def run() -> subprocess.CompletedProcess:
         command = [sys.executable, "-m", "pre_commit", "run", "kagen-generate-check", "--all-files", "--color", "never"]
-        return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
+        return subprocess.run(command, cwd=work, env=_env(work), capture_output=True, text=True)
 
     passed = run()
     assert passed.returncode == 0, passed.stdout + passed.stderr
@@ -143,26 +158,23 @@ STRICT = (
 @pytest.mark.slow
 def test_fix_hook_edits_then_passes(tmp_path):
     require(_missing())
-    hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text())}
+    hooks = _hooks()
     assert hooks["kagen-fix"]["files"] == hooks["kagen-lint"]["files"]
     work = tmp_path / "site"
     (work / "keepalived").mkdir(parents=True)
     conf = work / "keepalived" / "keepalived.conf"
     conf.write_text(STRICT)
-    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    _stage(work)
 
     def hook() -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "kagen-fix", "--color", "never"]
-        return subprocess.run([*command, "--all-files"], cwd=work, env=env, capture_output=True, text=True)
+        return _try_repo(work, "kagen-fix", "--all-files")
 
     fixed = hook()
     assert fixed.returncode == 1, fixed.stdout + fixed.stderr
     assert re.search(r"^kagen fix \(keepalived\)\.+Failed$", fixed.stdout, re.M)
     assert "- files were modified by this hook" in fixed.stdout
     assert conf.read_text() == STRICT.replace("    vrrp_strict\n", "")
-    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+    _stage(work)
     again = hook()
     assert again.returncode == 0, again.stdout + again.stderr
     assert re.search(r"^kagen fix \(keepalived\)\.+Passed$", again.stdout, re.M)

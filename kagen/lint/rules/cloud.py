@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.lint.rules.havip import InventoryRule
+from kagen.partition import Partition
 
 if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
     from kagen.cloud.model import Cluster, Endpoint, Inventory
@@ -106,24 +107,13 @@ def networks(inv: Inventory, ctxs: list[FileContext]) -> list[list[FileContext]]
     kagen generate verifies them: only these exchange VRRP adverts, so the pair rules compare
     each group on its own (a VRID used again in another VPC is no conflict). The files the
     inventory does not place form one more group."""
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
+    partition = Partition()
     for cluster in inv.clusters.values():
         nodes = [inv.endpoints[m.name].node for m in cluster.members if m.name in inv.endpoints]
         for node in nodes[1:]:
-            parent[root(node)] = root(nodes[0])
+            partition.join(node, nodes[0])
     placed = placement(inv, ctxs).nodes
-    groups: dict[str | None, list[FileContext]] = {}
-    for ctx in ctxs:
-        node = placed.get(id(ctx))
-        groups.setdefault(root(node) if node is not None else None, []).append(ctx)
-    return list(groups.values())
+    return partition.groups(ctxs, key=lambda ctx: placed.get(id(ctx)))
 
 
 def _where(instance: VrrpInstance, keyword: str):

@@ -18,6 +18,7 @@ from kagen.config import VrrpInstance, parse_address
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule, Scope
+from kagen.partition import Partition
 from kagen.tree import Line
 
 Member = tuple[FileContext, VrrpInstance]
@@ -59,31 +60,20 @@ def _linked(members: list[Member]) -> list[list[Member]]:
     """Instances with one VRID and interface, in the clusters they form: two unicast instances
     that share no virtual IP and do not list each other are separate clusters (their adverts
     never meet); an instance that does not say whom it talks to stays with all the others."""
-    parent = list(range(len(members)))
-
-    def root(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
     facts = [(_vips(instance), _addressing(instance)) for _, instance in members]
     if any(addressing is None for _, addressing in facts):
         return [members]
-    first_with: dict[object, int] = {}  # a virtual IP address -> the first member that has it
+    partition = Partition()
     sources: dict[object, list[int]] = defaultdict(list)
     for index, (vips, (source, _)) in enumerate(facts):
         for address, _prefix in vips:
-            parent[root(index)] = root(first_with.setdefault(address, index))
+            partition.join(index, ("vip", address))
         sources[source].append(index)
     for index, (_, (_, peers)) in enumerate(facts):
         for peer in peers:
             for other in sources.get(peer, ()):
-                parent[root(index)] = root(other)
-    parts: dict[int, list[Member]] = {}
-    for index, member in enumerate(members):
-        parts.setdefault(root(index), []).append(member)
-    return list(parts.values())
+                partition.join(index, other)
+    return [[members[index] for index in group] for group in partition.groups(range(len(members)))]
 
 
 def _label(member: Member) -> str:
