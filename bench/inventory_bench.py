@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE))
 
 from parse_bench import kagen_command, measure  # noqa: E402
 
-from kagen.inventory import load  # noqa: E402
+from kagen.inventory.load import load  # noqa: E402
 from kagen.lint import engine  # noqa: E402
 from kagen.lint.settings import Options  # noqa: E402
 

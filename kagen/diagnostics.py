@@ -10,6 +10,11 @@ import enum
 from typing import NamedTuple
 
 
+class InputError(Exception):
+    """Input that cannot be used at all (a file that cannot be read, an inventory that does not
+    load): the command stops with exit status 2 and this message, whichever stage found it."""
+
+
 class Severity(enum.IntEnum):
     """Ordered so that ``max()`` over findings gives the run's verdict."""
 

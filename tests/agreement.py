@@ -33,12 +33,12 @@ import lab  # noqa: E402
 from helpers import REPO, corpus_files  # noqa: E402
 
 from kagen.diagnostics import Severity  # noqa: E402
-from kagen.keywords import table  # noqa: E402
+from kagen.keepalived.keywords import table  # noqa: E402
+from kagen.keepalived.parse import parse_file  # noqa: E402
+from kagen.keepalived.tree import Line, ValueBlock  # noqa: E402
 from kagen.lint import engine, registry  # noqa: E402
 from kagen.lint.context import FileContext  # noqa: E402
 from kagen.lint.settings import Options  # noqa: E402
-from kagen.parse import parse_file  # noqa: E402
-from kagen.tree import Line, ValueBlock  # noqa: E402
 
 CONFIG_ID = "kagen-lab"
 NOT_CONFIGS = {"doc.keepalived.conf.SYNOPSIS", "tools.json_tracking.template_vrrp_instance.j2"}

@@ -8,7 +8,7 @@ import lab
 import pytest
 from helpers import require
 
-from kagen.parse import parse_string
+from kagen.keepalived.parse import parse_string
 
 
 @pytest.fixture

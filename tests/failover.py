@@ -341,9 +341,9 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 def members(inventory: str, target: str = "2.2.7") -> dict[str, tuple[str, str]]:
     """Each generated node's (interface, address with the vSwitch prefix), from the inventory's plan."""
-    from kagen.inventory import load
-    from kagen.keywords import parse_version
-    from kagen.plan import plan
+    from kagen.generate.plan import plan
+    from kagen.inventory.load import load
+    from kagen.keepalived.keywords import parse_version
 
     decided = plan(load(inventory), parse_version(target), dict(os.environ))
     found = {}

@@ -42,11 +42,11 @@ def require(problem: str | None) -> None:
 def lint_text(text: str, select: str, name: str = "t.conf", directory: str = "/nonexistent", **settings) -> list[str]:
     """Findings of the selected rules on ``text`` as "line:col message", a "[severity]" suffix when
     it differs from the rule's default."""
-    from kagen.keywords import table
+    from kagen.keepalived.keywords import table
+    from kagen.keepalived.parse import parse_string
     from kagen.lint import engine
     from kagen.lint.context import FileContext
     from kagen.lint.settings import Options
-    from kagen.parse import parse_string
 
     options = Options(select=[select], config_id="t", **settings)
     ctx = FileContext(name, parse_string(text, name, "t", directory=directory), options, table())

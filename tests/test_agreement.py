@@ -16,13 +16,13 @@ import pytest
 from helpers import REPO, corpus_files
 from lab import Dump
 
-from kagen.config import Config
 from kagen.diagnostics import Severity
-from kagen.keywords import table
+from kagen.keepalived.keywords import table
+from kagen.keepalived.model import Config
+from kagen.keepalived.parse import parse_file
 from kagen.lint import engine
 from kagen.lint.context import FileContext
 from kagen.lint.settings import Options
-from kagen.parse import parse_file
 
 # Matches no "@ID" line of any sample: the corpus uses @high/@low to switch net_namespace, which
 # keepalived would try to enter.

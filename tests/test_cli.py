@@ -9,7 +9,8 @@ import sys
 import pytest
 from helpers import REPO
 
-from kagen import cli, source
+from kagen import cli
+from kagen.keepalived import source
 
 EXAMPLE = str(REPO / "examples" / "web-pair" / "web-a.conf")
 

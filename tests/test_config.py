@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from helpers import REPO
 
-from kagen.parse import parse_file
+from kagen.keepalived.parse import parse_file
 
 
 def instances():

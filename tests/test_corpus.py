@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from helpers import corpus_files
 
-from kagen.parse import parse_file
+from kagen.keepalived.parse import parse_file
 
 FILES = {path.name: path for path in corpus_files()}
 

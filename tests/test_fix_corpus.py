@@ -23,9 +23,9 @@ import pytest
 from helpers import corpus_files
 
 from kagen import cli
+from kagen.keepalived.parse import parse_file
 from kagen.lint import engine
 from kagen.lint.settings import Options
-from kagen.parse import parse_file
 
 GOLDEN = Path(__file__).parent / "fixtures" / "fix" / "corpus"
 CONFIG_ID = "kagen-lab"  # matches no @ID line of the corpus, as in the agreement tests

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from helpers import REPO
 
-from kagen import cli, write
+from kagen import cli
+from kagen.generate import write
 
 FIXTURES = REPO / "tests" / "fixtures" / "generate"
 CASES = {
@@ -456,8 +457,8 @@ BASE = (
 
 def _statements(text: str) -> list[str]:
     """Every keyword path of a generated configuration, in order (value-block entries as '*')."""
-    from kagen.parse import parse_string
-    from kagen.tree import Block, ValueBlock
+    from kagen.keepalived.parse import parse_string
+    from kagen.keepalived.tree import Block, ValueBlock
 
     found = []
 
@@ -479,9 +480,9 @@ def _attempt(text: str, tmp_path: Path):
     """(generated texts by path) or the InventoryError problems."""
     import yaml
 
-    from kagen.generate import prepare
-    from kagen.inventory import InventoryError
-    from kagen.keywords import table
+    from kagen.generate.run import prepare
+    from kagen.inventory.load import InventoryError
+    from kagen.keepalived.keywords import table
 
     path = tmp_path / "inventory.yaml"
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kagen.inventory import load
+from kagen.inventory.load import load
 from kagen.lint import engine, registry
 from kagen.lint.rule import Scope
 from kagen.lint.settings import Options

@@ -135,7 +135,7 @@ def test_init_writes_the_commented_example(tmp_path):
     out = tmp_path / "inventory.yaml"
     run = kagen("init", "-o", str(out))
     assert (run.returncode, run.stderr) == (0, f"wrote {out}; check it with: kagen lint --inventory {out}\n")
-    shipped = resources.files("kagen.data").joinpath("init-inventory.yaml").read_text()
+    shipped = resources.files("kagen.inventory").joinpath("data", "init-inventory.yaml").read_text()
     assert out.read_text() == shipped and "# " in shipped
     assert findings(out) == []
     assert kagen("init", "-o", str(out)).returncode == 2

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from helpers import REPO
 
-from kagen.inventory import InventoryError, load
+from kagen.inventory.load import InventoryError, load
 
 EXAMPLE = REPO / "examples" / "web-pair" / "inventory.yaml"
 

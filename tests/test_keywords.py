@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from kagen import keywords
-from kagen.keywords import ArgSpec, load_table, parse_version
+from kagen.keepalived import keywords
+from kagen.keepalived.keywords import ArgSpec, load_table, parse_version
 
 TABLE = keywords.table()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from kagen import parse as parse_module
-from kagen.tree import Line, ValueBlock
+from kagen.keepalived import parse as parse_module
+from kagen.keepalived.tree import Line, ValueBlock
 
 
 def shape(nodes) -> list:

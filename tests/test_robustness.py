@@ -10,9 +10,9 @@ from helpers import REPO, corpus_files
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kagen import source
-from kagen.dump import config_to_dict, outline
-from kagen.parse import parse_string
+from kagen.keepalived import source
+from kagen.keepalived.dump import config_to_dict, outline
+from kagen.keepalived.parse import parse_string
 
 SAMPLES = [p.read_text(errors="replace") for p in corpus_files()] + [
     p.read_text()

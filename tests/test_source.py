@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from kagen import source
-from kagen.source import read_text
+from kagen.keepalived import source
+from kagen.keepalived.source import read_text
 
 
 def lines(text: str, config_id: str = "node1", **kwargs) -> list[tuple[str, int, int]]:

@@ -1,1 +1,2 @@
-"""The cloud side: HAVIP facts and limits, the resource model, importers of existing cloud state."""
+"""The cloud side: the resource model (VPCs, vSwitches, HAVIPs, clusters) and the providers'
+facts and limits, as data files with their sources."""

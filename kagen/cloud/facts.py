@@ -1,4 +1,4 @@
-"""HAVIP limits and regions, read from ``kagen/data/havip.toml`` where each value has its source
+"""HAVIP limits and regions, read from ``kagen/cloud/data/havip.toml`` where each value has its source
 and date. An inventory's ``limits:`` section overrides a value, so a raised quota is a line of
 data for the user, not a kagen release."""
 
@@ -39,7 +39,7 @@ class Facts:
 
 @functools.cache
 def facts() -> Facts:
-    with resources.files("kagen.data").joinpath("havip.toml").open("rb") as handle:
+    with resources.files("kagen.cloud").joinpath("data", "havip.toml").open("rb") as handle:
         data = tomllib.load(handle)
     limits = {key: Limit(key=key, **entry) for key, entry in data["limits"].items()}
     regions = {key: Region(id=key, **entry) for key, entry in data["regions"].items()}

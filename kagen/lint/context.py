@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
-from kagen.config import Config
 from kagen.diagnostics import Diagnostic, Position, Severity
-from kagen.keywords import ArgSpec, Keyword, KeywordTable, Version
-from kagen.tree import Block, Line, Node
+from kagen.keepalived.keywords import ArgSpec, Keyword, KeywordTable, Version
+from kagen.keepalived.model import Config
+from kagen.keepalived.tree import Block, Line, Node
 
 if TYPE_CHECKING:
     from kagen.lint.rule import Rule

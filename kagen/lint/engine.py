@@ -14,18 +14,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.keywords import table
+from kagen.keepalived.keywords import table
+from kagen.keepalived.parse import parse_file
+from kagen.keepalived.source import default_config_id
 from kagen.lint import parallel, registry
 from kagen.lint.context import FileContext
 from kagen.lint.files import expand
 from kagen.lint.rule import Rule, Scope
 from kagen.lint.settings import Options
-from kagen.parse import parse_file
-from kagen.source import default_config_id
 
 if TYPE_CHECKING:
     from kagen.cloud.model import Inventory
-    from kagen.fixes import Edit
+    from kagen.lint.edits import Edit
 
 _DISABLE = re.compile(r"kagen:\s*disable(-file)?(?:\s*=\s*([\w,\s-]+))?")
 
@@ -151,13 +151,13 @@ def lint(paths: list[str], options: Options, fixes: bool = False) -> LintResult:
     find the fixes kagen fix would make (not for standard input, which cannot be read again)."""
     inventory = None
     if options.inventory is not None:
-        from kagen.inventory import load
+        from kagen.inventory.load import load
 
         inventory = load(options.inventory)
     ctxs = contexts(paths, options)
     result = run(ctxs, options, inventory)
     if fixes and "-" not in paths:
-        from kagen.fix import suggestions
+        from kagen.fix.apply import suggestions
 
         result.fixes = suggestions(paths, options, inventory, ctxs, result)
     return result

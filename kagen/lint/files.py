@@ -8,8 +8,8 @@ import functools
 import os
 import re
 
-from kagen.keywords import table
-from kagen.source import InputError
+from kagen.diagnostics import InputError
+from kagen.keepalived.keywords import table
 
 NAME_PATTERNS = ("*.conf", "keepalived*", "*.keepalived", "*.cfg")
 SNIFF_BYTES = 65536

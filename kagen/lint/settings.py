@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 
-from kagen.keywords import Version, format_version, parse_version, table
+from kagen.keepalived.keywords import Version, format_version, parse_version, table
 
 FORMATS = ("text", "json", "sarif", "github")
 

@@ -20,7 +20,7 @@ from kagen.partition import Partition
 
 if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
     from kagen.cloud.model import Cluster, Endpoint, Inventory
-    from kagen.config import VrrpInstance
+    from kagen.keepalived.model import VrrpInstance
     from kagen.lint.context import FileContext
 
 

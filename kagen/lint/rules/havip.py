@@ -1,7 +1,7 @@
 """KA4xx (inventory): an HAVIP, its vSwitch and its members as Alibaba Cloud allows them.
 
 These rules read only the inventory (``kagen lint --inventory INV``); the limits they apply come
-from ``kagen/data/havip.toml`` and the inventory's ``limits:`` section. Hard limits are errors;
+from ``kagen/cloud/data/havip.toml`` and the inventory's ``limits:`` section. Hard limits are errors;
 quotas that can be raised are warnings naming the ``limits:`` key to set.
 """
 
@@ -48,7 +48,7 @@ class RegionWithoutHavip(InventoryRule):
     Why: HAVIPs cannot be created there; a plan built for that region fails at the first API call.
     Example:
         region: ap-southeast-2   # Sydney: decommissioned
-    Fix: Use a region from the HAVIP list (`kagen rules KA401` data: kagen/data/havip.toml).
+    Fix: Use a region from the HAVIP list (`kagen rules KA401` data: kagen/cloud/data/havip.toml).
     """
 
     code, name, severity = "KA401", "region-without-havip", Severity.ERROR

@@ -14,12 +14,12 @@ import os
 from collections import defaultdict
 from collections.abc import Iterator
 
-from kagen.config import VrrpInstance, parse_address
 from kagen.diagnostics import Diagnostic, Severity
+from kagen.keepalived.model import VrrpInstance, parse_address
+from kagen.keepalived.tree import Line
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule, Scope
 from kagen.partition import Partition
-from kagen.tree import Line
 
 Member = tuple[FileContext, VrrpInstance]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from kagen.config import VrrpInstance, parse_address
 from kagen.diagnostics import Diagnostic, Severity
+from kagen.keepalived.model import VrrpInstance, parse_address
+from kagen.keepalived.tree import Block, Line, Node, ValueBlock
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
-from kagen.tree import Block, Line, Node, ValueBlock
 
 # Which top-level blocks a track_* entry refers to. keepalived looks them up when it reads the
 # entry, so they must be defined earlier in the configuration.

@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Position, Severity
-from kagen.keywords import format_version
+from kagen.keepalived.keywords import format_version
+from kagen.keepalived.tree import Block, Line, ValueBlock
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
-from kagen.tree import Block, Line, ValueBlock
 
 
 class SyntaxError_(Rule):

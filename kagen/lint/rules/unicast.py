@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kagen.config import VrrpInstance, parse_address
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.keywords import Version
+from kagen.keepalived.keywords import Version
+from kagen.keepalived.model import VrrpInstance, parse_address
+from kagen.keepalived.tree import Line, ValueBlock
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
-from kagen.tree import Line, ValueBlock
 
 FALSE = ("off", "false", "no")
 

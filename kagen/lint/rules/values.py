@@ -8,13 +8,13 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from kagen.config import NOTIFY_KEYWORDS, VrrpInstance, parse_address
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.keywords import ArgSpec, Keyword
-from kagen.lint import numbers
+from kagen.keepalived.keywords import ArgSpec, Keyword
+from kagen.keepalived.model import NOTIFY_KEYWORDS, VrrpInstance, parse_address
+from kagen.keepalived.tree import Block, Line, ValueBlock, split_quoted_escaped
+from kagen.keepalived import numbers
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
-from kagen.tree import Block, Line, ValueBlock, split_quoted_escaped
 
 BOOLEANS = ("on", "off", "true", "false", "yes", "no")
 NUMERIC = ("uint", "int", "dec")

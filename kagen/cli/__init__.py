@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 
 from kagen import __version__
-from kagen.diagnostics import Diagnostic, Severity
+from kagen.diagnostics import Diagnostic, InputError, Severity
+from kagen.keepalived.parse import gc_paused, parse_file
+from kagen.keepalived.source import default_config_id
 from kagen.lint import engine, registry, settings
-from kagen.parse import gc_paused, parse_file
-from kagen.source import InputError, default_config_id
 
 # Output modules are imported when used: a pre-commit run pays start-up on every commit.
 FORMATTERS = {"text": "text", "json": "json_report", "sarif": "sarif", "github": "github"}
@@ -31,7 +31,7 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from kagen.dump import config_to_dict, document, outline
+    from kagen.keepalived.dump import config_to_dict, document, outline
 
     config_id = args.config_id if args.config_id is not None else default_config_id()
     documents = []
@@ -80,15 +80,15 @@ def cmd_lint(args: argparse.Namespace) -> int:
     result = engine.lint(paths, options, fixes=options.format == "sarif")
     if not result.files:
         print("kagen: warning: no keepalived configuration files found", file=sys.stderr)
-    formatter = importlib.import_module(f"kagen.lint.output.{FORMATTERS[options.format]}")
+    formatter = importlib.import_module(f"kagen.report.{FORMATTERS[options.format]}")
     sys.stdout.write(formatter.render(result, color=options.format == "text" and _color()))
     return result.exit_code(options.strict)
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
-    from kagen import fix
-    from kagen.inventory import load
-    from kagen.write import write_all
+    from kagen.fix import apply as fix
+    from kagen.generate.write import write_all
+    from kagen.inventory.load import load
 
     options = settings.load(
         {
@@ -147,7 +147,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 print(f"\n{name}:\n" + "\n".join("    " + line for line in body.splitlines()))
             else:
                 print(f"\n{name}: {body}")
-    from kagen import fixes
+    from kagen.lint import edits as fixes
 
     automatic = fixes.describe(rule.code)
     if automatic:
@@ -158,9 +158,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from importlib import resources
 
-    from kagen.write import write_text
+    from kagen.generate.write import write_text
 
-    text = resources.files("kagen.data").joinpath("init-inventory.yaml").read_text(encoding="utf-8")
+    text = resources.files("kagen.inventory").joinpath("data", "init-inventory.yaml").read_text(encoding="utf-8")
     write_text(args.output, text, args.force)
     if args.output != "-":
         print(f"wrote {args.output}; check it with: kagen lint --inventory {args.output}", file=sys.stderr)
@@ -168,7 +168,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from kagen import generate
+    from kagen.generate import run as generate
 
     target = settings.load({"target_version": args.target_version}).target_version
     run = generate.prepare(args.inventory, args.output, target)
@@ -209,8 +209,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kagen.cloud import describe, imported, terraform
-    from kagen.write import write_text
+    from kagen.generate.write import write_text
+    from kagen.importers import describe, terraform
+    from kagen.importers import found as imported
 
     if args.source == "terraform":
         found = terraform.read(args.state)

@@ -1,4 +1,4 @@
-"""keepalived's keyword tree, read from ``kagen/data/keywords.txt``.
+"""keepalived's keyword tree, read from ``kagen/keepalived/data/keywords.txt``.
 
 The lexer asks it whether a keyword opens a keyword block or a value block; the linter asks it
 about arguments, ranges, aliases, deprecations and the release that introduced a keyword. Keeping
@@ -231,7 +231,7 @@ def load_table(text: str) -> KeywordTable:
 @functools.cache
 def table() -> KeywordTable:
     """The shipped table, read once per process."""
-    data = pkgutil.get_data("kagen.data", "keywords.txt")
+    data = pkgutil.get_data("kagen.keepalived", "data/keywords.txt")
     if data is None:
-        raise RuntimeError("kagen.data/keywords.txt is missing from the installation")
+        raise RuntimeError("kagen/keepalived/data/keywords.txt is missing from the installation")
     return load_table(data.decode("utf-8"))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kagen import __version__
-from kagen.config import Config, Script, VrrpInstance
 from kagen.diagnostics import Position
-from kagen.tree import Block, Line, Node, SourceFile, ValueBlock, word_starts
+from kagen.keepalived.model import Config, Script, VrrpInstance
+from kagen.keepalived.tree import Block, Line, Node, SourceFile, ValueBlock, word_starts
 
 FORMAT = 1
 

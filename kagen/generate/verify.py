@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from kagen.cloud.model import Inventory
 from kagen.diagnostics import Diagnostic
-from kagen.keywords import Version, table
+from kagen.generate.render import Output
+from kagen.keepalived.keywords import Version, table
+from kagen.keepalived.parse import parse_string
 from kagen.lint import engine, parallel
 from kagen.lint.context import FileContext
 from kagen.lint.rules import havip
 from kagen.lint.settings import Options
-from kagen.parse import parse_string
-from kagen.render import Output
 
 # Work items handed to the processes: enough to balance them, few enough to keep the queue cheap.
 UNITS = 64

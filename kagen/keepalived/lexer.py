@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kagen.diagnostics import MISPLACED_KEYWORD, SYNTAX_ERROR, UNKNOWN_KEYWORD, Diagnostic, Position, diagnostic
-from kagen.keywords import Keyword, KeywordTable
-from kagen.tree import Block, Line, ValueBlock
+from kagen.keepalived.keywords import Keyword, KeywordTable
+from kagen.keepalived.tree import Block, Line, ValueBlock
 
 
 class ImpliedClose:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kagen import datafile
-from kagen.cloud.imported import Found, FoundHavip
-from kagen.source import InputError
+from kagen.diagnostics import InputError
+from kagen.importers.found import Found, FoundHavip
+from kagen.inventory import datafile
 
 HAVIP_TYPES = ("alicloud_vpc_ha_vip", "alicloud_havip")
 ENI_TYPES = ("alicloud_network_interface", "alicloud_ecs_network_interface")

@@ -14,7 +14,7 @@ import socket
 from functools import cached_property
 
 from kagen.diagnostics import Diagnostic, Position, Severity
-from kagen.tree import Block, Line, Node, SourceFile, ValueBlock, split_quoted_escaped
+from kagen.keepalived.tree import Block, Line, Node, SourceFile, ValueBlock, split_quoted_escaped
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from kagen.cloud.model import Inventory
-from kagen.diagnostics import Diagnostic, Severity
-from kagen.inventory import InventoryError, load
-from kagen.keywords import Version
+from kagen.diagnostics import Diagnostic, InputError, Severity
+from kagen.generate.plan import CONFIG_FILE, Plan, networks, plan
+from kagen.generate.render import Output, is_generated, render
+from kagen.generate.verify import verify
+from kagen.generate.write import signals_held, stage
+from kagen.inventory.load import InventoryError, load
+from kagen.keepalived.keywords import Version
 from kagen.lint import parallel
-from kagen.plan import CONFIG_FILE, Plan, networks, plan
-from kagen.render import Output, is_generated, render
-from kagen.source import InputError
-from kagen.verify import verify
-from kagen.write import signals_held, stage
 
 PUBLIC, PRIVATE = 0o644, 0o600
 

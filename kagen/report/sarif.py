@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 from kagen import __version__
 from kagen.diagnostics import Severity
-from kagen.fixes import Edit, describe, physical
 from kagen.lint import registry
+from kagen.lint.edits import Edit, describe, physical
 from kagen.lint.engine import LintResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 from kagen.cloud.model import Inventory
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.fixes import FIXES, Edit, Facts, Unfixable
+from kagen.keepalived.source import stdin_path
 from kagen.lint import engine, registry
 from kagen.lint.context import FileContext
+from kagen.lint.edits import FIXES, Edit, Facts, Unfixable
 from kagen.lint.rules.cloud import placement
 from kagen.lint.settings import Options
-from kagen.source import stdin_path
 
 MAX_FIXES = 10_000  # a bound on the loop, far above what a configuration needs
 Linter = Callable[[dict[str, str]], tuple[list[FileContext], engine.LintResult]]

@@ -16,12 +16,12 @@ from lark import Lark, Transformer
 from lark.exceptions import LarkError
 from lark.lexer import Lexer as LarkLexer
 
-from kagen.config import Config
 from kagen.diagnostics import SYNTAX_ERROR, Position, diagnostic
-from kagen.keywords import table
-from kagen.lexer import Items, Lexer
-from kagen.source import SourceResult, read_config, read_text
-from kagen.tree import Block, Line, Node
+from kagen.keepalived.keywords import table
+from kagen.keepalived.lexer import Items, Lexer
+from kagen.keepalived.model import Config
+from kagen.keepalived.source import SourceResult, read_config, read_text
+from kagen.keepalived.tree import Block, Line, Node
 
 
 class _Tokens(LarkLexer):

@@ -14,11 +14,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kagen.config import VrrpInstance
 from kagen.diagnostics import Diagnostic
+from kagen.keepalived.model import VrrpInstance
+from kagen.keepalived.tree import Line, SourceFile, ValueBlock
 from kagen.lint.context import FileContext
 from kagen.lint.rules.unicast import vmac_statement
-from kagen.tree import Line, SourceFile, ValueBlock
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ import re
 import stat
 import sys
 
-from kagen import expand
 from kagen.diagnostics import (
     ESCAPED_COMMENT,
     EXPANSION_LIMIT,
@@ -27,11 +26,13 @@ from kagen.diagnostics import (
     SYNTAX_ERROR,
     Check,
     Diagnostic,
+    InputError,
     Position,
     Severity,
     diagnostic,
 )
-from kagen.tree import BLANKS, Comment, Line, SourceFile, Span, split_words
+from kagen.keepalived import expand
+from kagen.keepalived.tree import BLANKS, Comment, Line, SourceFile, Span, split_words
 
 # Guards against inputs that would make keepalived (or kagen) run away.
 LIMITS = {
@@ -53,10 +54,6 @@ _DECOMMENT = re.compile(r'[#!"\\]')
 _SPECIAL = re.compile(r'[#!"\\$@~{}\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 _SHORT = expand.MAX_LINE // 4
 _BRACE_OR_QUOTE = re.compile(r'[{}"]')
-
-
-class InputError(Exception):
-    """A file named on the command line cannot be read at all."""
 
 
 class SourceResult:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kagen import datafile
-from kagen.cloud.imported import Found, FoundHavip
-from kagen.source import InputError
+from kagen.diagnostics import InputError
+from kagen.importers.found import Found, FoundHavip
+from kagen.inventory import datafile
 
 
 def _pages(paths: list[str]) -> Iterator[tuple[str, dict]]:

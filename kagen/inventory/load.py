@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 import voluptuous as vol
 
-from kagen import datafile
 from kagen.cloud.facts import limit_keys
 from kagen.cloud.model import (
     DEFAULT_VPC,
@@ -29,8 +28,8 @@ from kagen.cloud.model import (
     Vpc,
     VSwitch,
 )
-from kagen.diagnostics import Position
-from kagen.source import InputError
+from kagen.diagnostics import InputError, Position
+from kagen.inventory import datafile
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 IFNAME = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")  # Linux IFNAMSIZ is 16 with the NUL

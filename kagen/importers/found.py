@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kagen.cloud.inventory_text import dump
-from kagen.inventory import BACKUP_PRIORITY, BACKUP_STEP, MASTER_PRIORITY, InventoryError, load
-from kagen.source import InputError
+from kagen.diagnostics import InputError
+from kagen.inventory.load import BACKUP_PRIORITY, BACKUP_STEP, MASTER_PRIORITY, InventoryError, load
+from kagen.inventory.text import dump
 
 FIRST_VRID = 51
 

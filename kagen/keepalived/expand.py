@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from kagen.tree import Span
+from kagen.keepalived.tree import Span
 
 MAX_LINE = 1023  # keepalived reads lines into a 1024-byte buffer (MAXBUF) including the NUL
 MAX_SUBSTITUTIONS = 1000  # per logical line; a self-referencing definition never terminates

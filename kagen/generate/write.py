@@ -11,7 +11,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
-from kagen.source import InputError
+from kagen.diagnostics import InputError
 
 
 def write_text(path: str, text: str, force: bool = False) -> None:

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field
 
 from kagen.cloud.model import Check, Cluster, ClusterMember, Endpoint, Inventory
-from kagen.keywords import Version, format_version, table
+from kagen.generate.secrets import SecretError, Secrets, read_password
+from kagen.keepalived.keywords import Version, format_version, table
 from kagen.partition import Partition
-from kagen.secrets import SecretError, Secrets, read_password
 
 # Cloud HAVIP guides: a quick second burst and a periodic re-announcement keep the vSwitch's
 # ARP table on the MASTER (reference/havip.md, "The keepalived side of an HAVIP pair").

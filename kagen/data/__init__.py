@@ -1,1 +1,0 @@
-"""Data files: the keepalived keyword table."""

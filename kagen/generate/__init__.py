@@ -1,0 +1,1 @@
+"""``kagen generate``: inventory -> plan -> render -> verify -> atomic write."""

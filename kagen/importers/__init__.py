@@ -1,0 +1,1 @@
+"""Existing cloud state (saved API responses, Terraform state) turned into an inventory."""
