@@ -29,10 +29,10 @@ sys.path.insert(0, str(HERE))
 from inventory_bench import inventory, to_yaml  # noqa: E402
 from parse_bench import Namespace, kagen_command, keepalived_binary, measure  # noqa: E402
 
-from kagen.inventory import load as inventory_module  # noqa: E402
 from kagen.generate.plan import networks, plan  # noqa: E402
 from kagen.generate.render import render  # noqa: E402
 from kagen.generate.verify import verify  # noqa: E402
+from kagen.inventory import load as inventory_module  # noqa: E402
 from kagen.keepalived.keywords import table  # noqa: E402
 
 

@@ -7,7 +7,7 @@ the text the user wrote, so output formats and exit codes never depend on which 
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class InputError(Exception):
@@ -44,42 +44,34 @@ class Check(NamedTuple):
     severity: Severity
 
 
-# Findings of the source and parse stages. The linter's rules register their own codes.
-SYNTAX_ERROR = Check("KA001", "syntax-error", Severity.ERROR)
-UNKNOWN_KEYWORD = Check("KA002", "unknown-keyword", Severity.ERROR)
-MISPLACED_KEYWORD = Check("KA003", "misplaced-keyword", Severity.ERROR)
-LINE_TOO_LONG = Check("KA004", "line-too-long", Severity.WARNING)
-INCLUDE_MISSING = Check("KA005", "include-missing", Severity.WARNING)
-INCLUDE_CYCLE = Check("KA006", "include-cycle", Severity.ERROR)
-EXPANSION_LIMIT = Check("KA007", "expansion-limit", Severity.ERROR)
-ESCAPED_COMMENT = Check("KA008", "escaped-comment", Severity.WARNING)
-
-PARSE_CHECKS = (
-    SYNTAX_ERROR,
-    UNKNOWN_KEYWORD,
-    MISPLACED_KEYWORD,
-    LINE_TOO_LONG,
-    INCLUDE_MISSING,
-    INCLUDE_CYCLE,
-    EXPANSION_LIMIT,
-    ESCAPED_COMMENT,
-)
-
-
 class Diagnostic:
     """One finding. ``severity`` may differ from the check's default (e.g. strict include variants).
-    ``end``, when set, is the last position the finding covers (a block a missing brace breaks)."""
+    ``end``, when set, is the last position the finding covers (a block a missing brace breaks).
+    ``node`` is what the finding is about, as the rule that made it chose (a statement, a model
+    section, ...): the rule's fix edits it without looking for it again. It stays behind when a
+    finding is sent to another process (``__reduce__``): only the process that parsed the
+    configuration can edit it."""
 
-    __slots__ = ("check", "end", "message", "pos", "severity")
+    __slots__ = ("check", "end", "message", "node", "pos", "severity")
 
     def __init__(
-        self, check: Check, pos: Position, message: str, severity: Severity, end: Position | None = None
+        self,
+        check: Check,
+        pos: Position,
+        message: str,
+        severity: Severity,
+        end: Position | None = None,
+        node: Any = None,
     ) -> None:
         self.check = check
         self.pos = pos
         self.message = message
         self.severity = severity
         self.end = end
+        self.node = node
+
+    def __reduce__(self) -> tuple[type[Diagnostic], tuple[Check, Position, str, Severity, Position | None]]:
+        return Diagnostic, (self.check, self.pos, self.message, self.severity, self.end)
 
     def covers(self, file: str, line: int) -> bool:
         if file != self.pos.file:

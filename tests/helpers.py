@@ -54,3 +54,13 @@ def lint_text(text: str, select: str, name: str = "t.conf", directory: str = "/n
         f"{f.pos.line}:{f.pos.col} {f.message}" + (f" [{f.severity}]" if f.severity != f.check.severity else "")
         for f in engine.run([ctx], options).findings
     ]
+
+
+def lint_paths(paths: list[str], options):
+    """What ``kagen lint PATHS`` finds with ``options``: the inventory they name loaded, the files
+    read, the rules run."""
+    from kagen.inventory.load import load
+    from kagen.lint import engine, files
+
+    inventory = load(options.inventory) if options.inventory is not None else None
+    return engine.run(files.contexts(paths, options), options, inventory)

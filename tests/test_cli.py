@@ -162,7 +162,7 @@ def test_internal_error_is_a_message_not_a_traceback(capsys, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli, "parse_file", boom)
+    monkeypatch.setattr(cli.parse, "parse_file", boom)
     monkeypatch.delenv("KAGEN_DEBUG", raising=False)
     status, _, err = run(capsys, "parse", EXAMPLE)
     assert (status, err) == (2, "kagen: internal error: RuntimeError: kaboom (set KAGEN_DEBUG=1 for details)\n")

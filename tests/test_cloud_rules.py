@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import REPO
+from helpers import REPO, lint_paths
 
-from kagen.lint import engine, registry
+from kagen.lint import registry
 from kagen.lint.rule import Scope
 from kagen.lint.settings import Options
 
@@ -32,7 +32,7 @@ def edit(path, old: str, new: str) -> None:
 
 def findings(folder, select: str, files=("web-a.conf", "web-b.conf")) -> list[str]:
     options = Options(select=[select], inventory=str(folder / "inventory.yaml"))
-    result = engine.lint([str(folder / name) for name in files], options)
+    result = lint_paths([str(folder / name) for name in files], options)
     return [f"{d.pos.file.rsplit('/', 1)[-1]}:{d.pos.line}:{d.pos.col} {d.message}" for d in result.findings]
 
 

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import corpus_files
+from helpers import corpus_files, lint_paths
 
 from kagen import cli
 from kagen.keepalived.parse import parse_file
-from kagen.lint import engine
 from kagen.lint.settings import Options
 
 GOLDEN = Path(__file__).parent / "fixtures" / "fix" / "corpus"
@@ -75,7 +74,7 @@ class Migrated:
 
 
 def _multicast(path: Path) -> bool:
-    return bool(engine.lint([str(path)], Options(select=["KA101"], config_id=CONFIG_ID)).findings)
+    return bool(lint_paths([str(path)], Options(select=["KA101"], config_id=CONFIG_ID)).findings)
 
 
 def inventory(config: Path) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from helpers import lint_paths
 
-from kagen.lint import engine
 from kagen.lint.settings import Options
 
 NODE = """vrrp_instance VI_WEB {{
@@ -31,7 +31,7 @@ def pair(tmp_path, code: str, b: dict, clusters: list[list[str]] | None = None) 
     (tmp_path / "b.conf").write_text(NODE.format(**{**B, **b}))
     paths = [str(tmp_path / "a.conf"), str(tmp_path / "b.conf")]
     options = Options(select=[code], config_id="t", clusters=clusters or [])
-    result = engine.lint(paths, options)
+    result = lint_paths(paths, options)
     return [f"{f.pos}: {f.message}".replace(str(tmp_path) + "/", "").replace(": ", " ", 1) for f in result.findings]
 
 
@@ -92,7 +92,7 @@ def test_vrid_used_by_two_clusters(tmp_path):
         [str(tmp_path / "a.conf"), str(tmp_path / "b.conf")],
         [str(tmp_path / "c.conf"), str(tmp_path / "d.conf")],
     ]
-    result = engine.lint(paths, Options(select=["KA505"], config_id="t", clusters=clusters))
+    result = lint_paths(paths, Options(select=["KA505"], config_id="t", clusters=clusters))
     assert [(f.pos.file.rsplit("/", 1)[-1], f.pos.line, f.pos.col) for f in result.findings] == [
         ("c.conf", 4, 5),
         ("d.conf", 4, 5),
@@ -101,7 +101,7 @@ def test_vrid_used_by_two_clusters(tmp_path):
 
 
 def test_unicast_clusters_on_one_vrid_are_told_apart(tmp_path):
-    result = engine.lint(two_clusters(tmp_path), Options(select=["KA5"], config_id="t"))
+    result = lint_paths(two_clusters(tmp_path), Options(select=["KA5"], config_id="t"))
     # Not one cluster of four that disagrees (KA501, KA502, KA503): two clusters on one VRID.
     assert sorted((f.code, f.pos.file.rsplit("/", 1)[-1]) for f in result.findings) == [
         ("KA505", "c.conf"),

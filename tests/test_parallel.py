@@ -10,7 +10,7 @@ import pytest
 from helpers import REPO, corpus_files
 
 from kagen.diagnostics import Severity
-from kagen.lint import engine, parallel
+from kagen.lint import engine, files, parallel
 from kagen.lint.rule import Rule
 from kagen.lint.settings import Options
 
@@ -20,7 +20,7 @@ FILES = [*corpus_files(), *sorted((REPO / "tests" / "configs").glob("*.conf")), 
 def _findings(paths: list[Path], monkeypatch: pytest.MonkeyPatch, nodes: int) -> list[str]:
     monkeypatch.setattr(parallel, "PARALLEL_NODES", nodes)
     options = Options(config_id="t")
-    result = engine.run(engine.contexts([str(path) for path in paths], options), options)
+    result = engine.run(files.contexts([str(path) for path in paths], options), options)
     return [finding.to_text() for finding in result.findings]
 
 
@@ -41,13 +41,13 @@ class _Broken(Rule):
     def check(self, ctx):
         if os.getpid() != self.parent:
             raise RuntimeError("child failure")
-        yield ctx.report(self, ctx.config.items[0].pos, "ran in the parent")
+        yield self.report(ctx.config.items[0].pos, "ran in the parent")
 
 
 def test_rules_of_a_failed_child_run_again_in_the_parent(monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_NODES", 0)
     options = Options(config_id="t")
-    [ctx] = engine.contexts([str(REPO / "examples" / "web-pair" / "web-a.conf")], options)
+    [ctx] = files.contexts([str(REPO / "examples" / "web-pair" / "web-a.conf")], options)
     rules = [_Broken(os.getpid()) for _ in range(8)]
     found = parallel.check(ctx, rules)
     assert [finding.message for finding in found] == ["ran in the parent"] * 8
@@ -56,7 +56,7 @@ def test_rules_of_a_failed_child_run_again_in_the_parent(monkeypatch):
 def test_a_rule_that_fails_everywhere_raises_as_in_a_serial_run(monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_NODES", 0)
     options = Options(config_id="t")
-    [ctx] = engine.contexts([str(REPO / "examples" / "web-pair" / "web-a.conf")], options)
+    [ctx] = files.contexts([str(REPO / "examples" / "web-pair" / "web-a.conf")], options)
     with pytest.raises(RuntimeError, match="child failure"):
         parallel.check(ctx, [_Broken(-1), _Broken(-1)])
 

@@ -167,7 +167,7 @@ def test_parser_is_built_once_and_gives_the_same_tree_from_its_cache(parse):
         transformer=parse_module._Build(),
     )
     source = parse_module.read_text(text, "t.conf", "n")
-    tokens = parse_module.Lexer(parse_module.table(), []).tokens(source.lines)
+    tokens = parse_module.Lexer(parse_module.table(), [], parse_module._Token).tokens(source.lines)
     assert shape(fresh.parse(tokens)) == shape(parse(text).items)
 
 

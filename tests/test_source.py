@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kagen.keepalived import source
+from kagen.keepalived import includes, source
 from kagen.keepalived.source import read_text
 
 
@@ -448,9 +448,9 @@ def test_file_size_limit(tmp_path, monkeypatch):
 
 
 def test_brace_expansion():
-    assert source.expand_braces("a{b,c{d,e}}f") == ["abf", "acdf", "acef"]
-    assert source.expand_braces("no{brace") == ["no{brace"]
-    assert source.expand_braces("{x}") == ["x"]
+    assert includes.expand_braces("a{b,c{d,e}}f") == ["abf", "acdf", "acef"]
+    assert includes.expand_braces("no{brace") == ["no{brace"]
+    assert includes.expand_braces("{x}") == ["x"]
 
 
 def test_kernel_interfaces_are_never_read():

@@ -1,4 +1,4 @@
-"""``kagen fix``: apply the fixes rules offer (kagen.fixes), safely, to the original text.
+"""Apply the fixes rules offer (each rule's ``fix``), safely, to the original text.
 
 A rule at a time: lint, take the findings of the first rule that has fixes, edit the text in
 memory, lint the edited text again (the reader takes it from an overlay instead of the disk) and
@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 from kagen.cloud.model import Inventory
 from kagen.diagnostics import Diagnostic, Severity
+from kagen.fix.facts import facts
 from kagen.keepalived.source import stdin_path
-from kagen.lint import engine, registry
+from kagen.lint import engine, files, registry
 from kagen.lint.context import FileContext
-from kagen.lint.edits import FIXES, Edit, Facts, Unfixable
-from kagen.lint.rules.cloud import placement
+from kagen.lint.edits import Edit, Facts, Unfixable
 from kagen.lint.settings import Options
 
 MAX_FIXES = 10_000  # a bound on the loop, far above what a configuration needs
@@ -57,37 +57,6 @@ class FixResult:
         return "".join(parts)
 
 
-def facts(ctxs: list[FileContext], inventory: Inventory | None) -> Facts:
-    """Each instance's own address and peers: from the inventory, else from the other files of
-    the run that serve the same cluster (same VRID and virtual addresses), each member's address
-    being its unicast_src_ip or mcast_src_ip."""
-    found = Facts()
-    if inventory is not None:
-        found.missing = "the inventory does not place this file's instance (give the member's config: path)"
-        for placed in placement(inventory, ctxs).placed:
-            others = [
-                str(inventory.endpoints[m.name].ip)
-                for m in placed.cluster.members
-                if m.name in inventory.endpoints and m.name != placed.endpoint.name
-            ]
-            if placed.endpoint.ip is not None:
-                found.addresses[(placed.ctx.path, placed.instance.name or "")] = (str(placed.endpoint.ip), others)
-        return found
-    groups: dict[tuple, list[tuple[FileContext, object]]] = {}
-    for ctx in ctxs:
-        for instance in ctx.config.vrrp_instances:
-            vips = tuple(sorted(str(vip.address) for vip in instance.virtual_ipaddresses if vip.valid))
-            groups.setdefault((instance.virtual_router_id, vips), []).append((ctx, instance))
-    for members in groups.values():
-        addresses = [instance.source_address for _, instance in members]
-        if len(members) < 2 or None in addresses:
-            continue
-        for ctx, instance in members:
-            own = str(instance.source_address)
-            found.addresses[(ctx.path, instance.name or "")] = (own, [str(a) for a in addresses if str(a) != own])
-    return found
-
-
 def _by_file(ctxs: list[FileContext]) -> dict[str, FileContext]:
     """The configuration each file name belongs to (a file's findings carry its name)."""
     found: dict[str, FileContext] = {}
@@ -116,6 +85,11 @@ def _apply(texts: dict[str, str], edits: list[Edit]) -> dict[str, str]:
     return result
 
 
+def _fixable(codes: frozenset[str]) -> frozenset[str]:
+    """The codes among ``codes`` whose rules have a fix."""
+    return frozenset(code for code in codes if registry.BY_CODE[code].fix_summary is not None)
+
+
 def _key(finding: Diagnostic) -> tuple[str, str, str]:
     return finding.code, finding.pos.file, finding.message
 
@@ -128,7 +102,7 @@ def _edits(by_file: dict[str, FileContext], finding: Diagnostic, known: Facts) -
     ctx = by_file.get(finding.pos.file)
     if ctx is None:
         raise Unfixable("its file is not among those given")
-    return FIXES[finding.code][0](ctx, finding, known)
+    return registry.BY_CODE[finding.code].fix(ctx, finding, known)
 
 
 def _fixes_of(
@@ -212,7 +186,7 @@ def _linter(paths: list[str], options: Options, inventory: Inventory | None, std
 
     def lint(current: dict[str, str]) -> tuple[list[FileContext], engine.LintResult]:
         overlay = base | {path: text.encode("utf-8", "surrogateescape") for path, text in current.items()}
-        ctxs = engine.contexts(paths, options, overlay)
+        ctxs = files.contexts(paths, options, overlay)
         return ctxs, engine.run(ctxs, options, inventory)
 
     return lint
@@ -222,6 +196,7 @@ def fix(paths: list[str], options: Options, inventory: Inventory | None, stdin: 
     """Fix what the selected rules' fixes can in ``paths`` (``stdin``: what ``-`` reads); nothing
     is written here."""
     codes = registry.enabled(options.select, options.ignore)
+    fixable = _fixable(codes)
     texts: dict[str, str] = {}  # real path -> current text, for the files edited so far
     lint = _linter(paths, options, inventory, stdin)
     applied: list[Diagnostic] = []
@@ -230,7 +205,7 @@ def fix(paths: list[str], options: Options, inventory: Inventory | None, stdin: 
     original = {f.realpath: f.text for ctx in ctxs for f in ctx.config.files}
     names = {f.realpath: f.name for ctx in ctxs for f in ctx.config.files}
     for _ in range(MAX_FIXES):
-        pending = [f for f in result.findings if f.code in FIXES and f.code in codes and _key(f) not in refused]
+        pending = [f for f in result.findings if f.code in fixable and _key(f) not in refused]
         if not pending:
             break
         rule = [f for f in pending if f.code == pending[0].code]
@@ -263,12 +238,13 @@ def suggestions(
     ``lint --format sarif``): each rule's fixes settled together as kagen fix does; a fix is
     offered only if its finding goes and no error comes."""
     codes = registry.enabled(options.select, options.ignore)
+    fixable = _fixable(codes)
     lint = _linter(paths, options, inventory)
     baseline = lint({})[1] if set(codes) != set(registry.BY_CODE) else result
     known, by_file = facts(ctxs, inventory), _by_file(ctxs)
     by_rule: dict[str, list[Diagnostic]] = {}
     for finding in result.findings:
-        if finding.code in FIXES and finding.code in codes:
+        if finding.code in fixable:
             by_rule.setdefault(finding.code, []).append(finding)
     offered: dict[Diagnostic, list[Edit]] = {}
     for findings in by_rule.values():

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from kagen.cloud.model import Check, Cluster, ClusterMember, Endpoint, Inventory
+from kagen.diagnostics import Position
 from kagen.generate.secrets import SecretError, Secrets, read_password
 from kagen.keepalived.keywords import Version, format_version, table
 from kagen.partition import Partition
@@ -140,7 +141,7 @@ class _Planner:
         self.secrets = Secrets()
         self.problems: list[tuple[int, str]] = []
 
-    def problem(self, pos, where: str, message: str) -> None:
+    def problem(self, pos: Position, where: str, message: str) -> None:
         self.problems.append((pos.line, f"{pos.file}:{pos.line}: {where}: {self.secrets.mask(message)}"))
 
     def plan(self) -> Plan:

@@ -15,9 +15,8 @@ from kagen.diagnostics import Diagnostic
 from kagen.generate.render import Output
 from kagen.keepalived.keywords import Version, table
 from kagen.keepalived.parse import parse_string
-from kagen.lint import engine, parallel
+from kagen.lint import engine, parallel, registry
 from kagen.lint.context import FileContext
-from kagen.lint.rules import havip
 from kagen.lint.settings import Options
 
 # Work items handed to the processes: enough to balance them, few enough to keep the queue cheap.
@@ -30,7 +29,7 @@ def verify(
     """Findings on the configurations among ``outputs``, named as they will be on disk; ``groups``
     lists the ``Output.path`` values of each group of nodes."""
     texts = {output.path: output.text for output in outputs}
-    inventory_alone = [rule.code for rule in havip.RULES]
+    inventory_alone = list(registry.inventory_alone())
     once = Options(select=inventory_alone, target_version=target, config_id="kagen")
     each = Options(ignore=inventory_alone, target_version=target, config_id="kagen")
     keywords = table()

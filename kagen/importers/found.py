@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kagen.diagnostics import InputError
-from kagen.inventory.load import BACKUP_PRIORITY, BACKUP_STEP, MASTER_PRIORITY, InventoryError, load
+from kagen.inventory.load import InventoryError, load
+from kagen.inventory.schema import BACKUP_PRIORITY, BACKUP_STEP, MASTER_PRIORITY
 from kagen.inventory.text import dump
 
 FIRST_VRID = 51

@@ -107,7 +107,7 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     plain scalar runs a dozen regular expressions in Python, and an inventory repeats its values
     (vSwitch names, booleans, scripts) thousands of times."""
 
-    def resolve(self, kind, value, implicit):  # type: ignore[override]
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
         key = (kind, value, implicit)
         tag = _RESOLVED.get(key)
         if tag is None:
@@ -189,6 +189,7 @@ class _Builder:
                     self.places[(*where, index)] = _place(item.start_mark)
                     items.append(self.value(item, (*where, index)))
                 return items
+            assert isinstance(node, yaml.MappingNode)  # compose() makes scalars, sequences and mappings
             return self.mapping(node, where)
         finally:
             self.active.discard(id(node))

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from kagen.keepalived.tree import Span
+from kagen.keepalived.tree import SourceFile, Span
 
 MAX_LINE = 1023  # keepalived reads lines into a 1024-byte buffer (MAXBUF) including the NUL
 MAX_SUBSTITUTIONS = 1000  # per logical line; a self-referencing definition never terminates
@@ -31,7 +31,7 @@ class Part(NamedTuple):
     """One line of a definition's value, with where its text starts."""
 
     text: str
-    file: object  # the SourceFile the definition was written in
+    file: SourceFile | None  # where the definition was written (None: a built-in one)
     line: int
     col: int
 
@@ -124,7 +124,7 @@ class Parameters:
     def __init__(self, config_id: str) -> None:
         self.defs = _builtins(config_id)
 
-    def define(self, text: str, file: object, line: int, col: int) -> Definition | None:
+    def define(self, text: str, file: SourceFile, line: int, col: int) -> Definition | None:
         """Handle ``$NAME=VALUE``; return the definition, still open if it ends with ``\\``."""
         match = _DEFINITION.match(text)
         if not match:
@@ -139,7 +139,7 @@ class Parameters:
         return definition
 
     @staticmethod
-    def extend(definition: Definition, text: str, file: object, line: int, col: int) -> bool:
+    def extend(definition: Definition, text: str, file: SourceFile, line: int, col: int) -> bool:
         """Add a continuation line to a multi-line definition; False once it is complete."""
         more = text.endswith("\\")
         if more:
@@ -170,6 +170,7 @@ class Parameters:
         params: list[str] = []
         if braces:
             region = _PARAMS.match(text, end)
+            assert region is not None  # the pattern matches the empty string
             if region.group() and region.group()[-1] in " \t" and region.group().strip():
                 return None
             if not text.startswith("}", region.end()):

@@ -7,34 +7,29 @@ reading what follows as part of the enclosing block, whose ``}`` then comes earl
 keeps the stack of blocks it is in to look keywords up in the right place and repeats
 keepalived's recovery for every brace mistake, with a diagnostic, so that the tree kagen builds
 is the one keepalived acts on and the grammar always receives a balanced stream.
+
+The stream has three kinds of token (the grammar's terminals, grammars/keepalived.lark): BLOCK (a
+keyword block's header, its ``Block``), ITEMS (the statements and value blocks between two block
+boundaries, a list) and CLOSE (the ``}`` that ends a block: its ``Line``, or None where keepalived
+assumes one the text does not have). The parser module decides what a token is made of
+(``token(kind, value)``); the lexer only says which kind comes with which value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
-from kagen.diagnostics import MISPLACED_KEYWORD, SYNTAX_ERROR, UNKNOWN_KEYWORD, Diagnostic, Position, diagnostic
+from kagen.diagnostics import Diagnostic, Position, diagnostic
+from kagen.keepalived.checks import MISPLACED_KEYWORD, SYNTAX_ERROR, UNKNOWN_KEYWORD
 from kagen.keepalived.keywords import Keyword, KeywordTable
 from kagen.keepalived.tree import Block, Line, ValueBlock
+from kagen.keepalived.words import names
 
-
-class ImpliedClose:
-    """Stands for a ``}`` that keepalived assumes and the text does not have (a block still open
-    at the end of the file, a block a second group list ends), so the block still parses."""
-
-    type = "CLOSE"
-    start_pos = end_pos = line = column = end_line = end_column = None
-
-
-IMPLIED_CLOSE = ImpliedClose()
-
-
-class Items(list):
-    """A run of statements and value blocks inside one block: a single token for the parser,
-    since only blocks give the tree its shape (and each token costs the LALR parser time)."""
-
-    type = "ITEMS"
-    start_pos = end_pos = line = column = end_line = end_column = None
+Token = TypeVar("Token")
+# A run of statements and value blocks between block boundaries is one token: only blocks give the
+# tree its shape, and each token costs the LALR parser time.
+Items = list[Line | ValueBlock]
 
 
 def _close(broken: list[Diagnostic], line: Line) -> list[Diagnostic]:
@@ -44,20 +39,17 @@ def _close(broken: list[Diagnostic], line: Line) -> list[Diagnostic]:
     return []
 
 
-# Blocks whose handler for a second ``group`` list calls keepalived's skip_block() from the block's
-# own level (vrrp_parser.c, vrrp_group_handler / static_track_group_group_handler): the '}' that
-# ends the skipped list also ends the block.
-GROUP_LIST_BLOCKS = ("vrrp_sync_group", "track_group")
-
-
 def _describe(header: Line) -> str:
     return " ".join(header.words[:2])
 
 
-class Lexer:
-    def __init__(self, table: KeywordTable, diagnostics: list[Diagnostic]) -> None:
+class Lexer(Generic[Token]):
+    def __init__(
+        self, table: KeywordTable, diagnostics: list[Diagnostic], token: Callable[[str, object], Token]
+    ) -> None:
         self.table = table
         self.diagnostics = diagnostics
+        self.token = token
 
     def _error(self, pos: Position, message: str) -> Diagnostic:
         found = diagnostic(SYNTAX_ERROR, pos, message)
@@ -68,12 +60,12 @@ class Lexer:
         misplaced, message = self.table.explain_unknown(parent, line.words[0])
         self.diagnostics.append(diagnostic(MISPLACED_KEYWORD if misplaced else UNKNOWN_KEYWORD, line.pos, message))
 
-    def tokens(self, lines: list[Line]) -> Iterator[object]:
+    def tokens(self, lines: list[Line]) -> Iterator[Token]:
         contexts: list[dict[str, Keyword]] = [self.table.root]
         parents: list[str] = [""]  # keyword path of each open block
         blocks: list[Block] = []
         grouped: list[bool] = []  # per open block: has it had its group list?
-        run = Items()  # statements and value blocks since the last block boundary
+        run: Items = []  # statements and value blocks since the last block boundary
         pending: Line | None = None  # a line that opens a block if the next line is "{"
         values: ValueBlock | None = None  # the value block being filled
         depth = 0  # keepalived's own count of "{" and "}" lines, which reports "Extra '}'"
@@ -83,7 +75,10 @@ class Lexer:
         broken: list[Diagnostic] = []
         last = None
 
-        def close_block(closing: Line, token: object) -> Iterator[object]:
+        token = self.token
+
+        def close_block(closing: Line, close: Line | None) -> Iterator[Token]:
+            """The block ends at ``closing``; ``close`` is its '}' (None: keepalived assumes one)."""
             nonlocal broken, run
             blocks.pop()
             grouped.pop()
@@ -92,9 +87,9 @@ class Lexer:
             contexts.pop()
             parents.pop()
             if run:
-                yield run
-                run = Items()
-            yield token
+                yield token("ITEMS", run)
+                run = []
+            yield token("CLOSE", close)
 
         for line in lines:
             last = line
@@ -126,7 +121,7 @@ class Lexer:
                             "the next '}' as its entries, and that '}' then no longer closes the enclosing block",
                         )
                     )
-                elif kind == "block":
+                elif keyword is not None and kind == "block":
                     block = Block(header, line if text == "{" else None)
                     if text != "{":
                         broken.append(
@@ -135,13 +130,13 @@ class Lexer:
                             )
                         )
                     if run:
-                        yield run
-                        run = Items()
+                        yield token("ITEMS", run)
+                        run = []
                     blocks.append(block)
                     grouped.append(False)
                     contexts.append(keyword.children)
                     parents.append(keyword.path)
-                    yield block
+                    yield token("BLOCK", block)
                     if text == "{":
                         continue
                 else:
@@ -163,20 +158,21 @@ class Lexer:
                 if not blocks:
                     broken = _close(broken, line)
                 run.append(values)
-                second_group = values.keyword == "group" and parents[-1] in GROUP_LIST_BLOCKS and grouped[-1]
+                second_group = (
+                    values.keyword == "group" and parents[-1] in names("group-list-ends-block") and grouped[-1]
+                )
                 if values.keyword == "group" and blocks:
                     grouped[-1] = True
                 values = None
                 if not second_group:
                     continue
                 # keepalived ends the enclosing block here too; its own '}' comes later as extra.
-                yield from close_block(line, IMPLIED_CLOSE)
+                yield from close_block(line, None)
                 continue
             if text == "}":
                 if not blocks:
                     self._error(line.pos, "'}' at the top level: there is no block to close (keepalived: Extra '}')")
                     continue
-                line.type = "CLOSE"
                 yield from close_block(line, line)
             elif text == "{":
                 self._error(line.pos, "unexpected '{' (keepalived ignores it)")
@@ -197,9 +193,9 @@ class Lexer:
         if last is not None:
             _close(broken, last)
         if run:
-            yield run
+            yield token("ITEMS", run)
         for block in reversed(blocks):
             self._error(
                 block.header.pos, f"'{_describe(block.header)}' is not closed: missing '}}' at the end of the file"
             )
-            yield IMPLIED_CLOSE
+            yield token("CLOSE", None)

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from kagen.diagnostics import Diagnostic, Position, Severity
 from kagen.keepalived.tree import Block, Line, Node, SourceFile, ValueBlock, split_quoted_escaped
+from kagen.keepalived.words import names
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -34,10 +35,6 @@ def parse_address(text: str) -> IPAddress | None:
         return ipaddress.IPv4Address(socket.inet_pton(socket.AF_INET, core))
     except (OSError, ValueError):
         return None
-
-
-def family_of(address: IPAddress | None) -> int | None:
-    return None if address is None else address.version
 
 
 class Setting:
@@ -268,18 +265,7 @@ class VrrpInstance(Section):
 
     @property
     def notify(self) -> dict[str, Script]:
-        return {keyword: Script(line) for keyword in NOTIFY_KEYWORDS if (line := self.get(keyword)) is not None}
-
-
-NOTIFY_KEYWORDS = (
-    "notify_master",
-    "notify_backup",
-    "notify_fault",
-    "notify_stop",
-    "notify_deleted",
-    "notify",
-    "notify_master_rx_lower_pri",
-)
+        return {keyword: Script(line) for keyword in names("notify") if (line := self.get(keyword)) is not None}
 
 
 class VrrpScript(Section):

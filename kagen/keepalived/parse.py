@@ -11,50 +11,66 @@ import functools
 import gc
 import os
 import pkgutil
+from collections.abc import Iterator
 
 from lark import Lark, Transformer
 from lark.exceptions import LarkError
 from lark.lexer import Lexer as LarkLexer
 
-from kagen.diagnostics import SYNTAX_ERROR, Position, diagnostic
+from kagen.diagnostics import Position, diagnostic
+from kagen.keepalived.checks import SYNTAX_ERROR
 from kagen.keepalived.keywords import table
-from kagen.keepalived.lexer import Items, Lexer
+from kagen.keepalived.lexer import Lexer
 from kagen.keepalived.model import Config
 from kagen.keepalived.source import SourceResult, read_config, read_text
-from kagen.keepalived.tree import Block, Line, Node
+from kagen.keepalived.tree import Block, Node
+
+
+class _Token:
+    """A token as Lark's LALR parser reads it: its ``type`` (a terminal of the grammar) and the
+    position attributes Lark copies into its end-of-input token, which are empty here (positions
+    live in the tree). Lighter than Lark's own ``Token`` (a ``str``), one per block boundary."""
+
+    __slots__ = ("type", "value")
+    start_pos = end_pos = line = column = end_line = end_column = None
+
+    def __init__(self, type_: str, value: object) -> None:
+        self.type = type_
+        self.value = value
 
 
 class _Tokens(LarkLexer):
-    """Hands kagen.lexer's tokens to Lark unchanged."""
+    """Hands the lexer's token stream to Lark unchanged."""
 
     def __init__(self, lexer_conf: object) -> None:
         pass
 
-    def lex(self, tokens):  # type: ignore[override]
+    def lex(self, tokens):  # type: ignore[no-untyped-def,override]
         return tokens
 
 
-def _flatten(children: list) -> list[Node]:
+def _flatten(children: list[_Token | Block]) -> list[Node]:
+    """A block's (or the file's) children: the runs of statements (ITEMS tokens) unpacked, and the
+    nested blocks (already built)."""
     nodes: list[Node] = []
     for child in children:
-        if type(child) is Items:
-            nodes.extend(child)
+        if type(child) is _Token:
+            nodes.extend(child.value)  # type: ignore[arg-type]
         else:
-            nodes.append(child)
+            nodes.append(child)  # type: ignore[arg-type]
     return nodes
 
 
 class _Build(Transformer):
     """Runs inside the LALR parser (no intermediate parse tree): blocks get their children."""
 
-    def start(self, children: list) -> list[Node]:
+    def start(self, children: list[_Token | Block]) -> list[Node]:
         return _flatten(children)
 
     def block(self, children: list) -> Block:
-        block: Block = children[0]
-        close = children[-1]
+        block: Block = children[0].value
         block.children = _flatten(children[1:-1])
-        block.close = close if isinstance(close, Line) else None
+        block.close = children[-1].value
         return block
 
 
@@ -88,9 +104,9 @@ def parser() -> Lark:
 def parse_lines(source: SourceResult) -> list[Node]:
     """The tree of a source stage result; lexer diagnostics are added to ``source.diagnostics``."""
     lalr = parser()  # outside the try: a broken installation is not a syntax error
-    tokens = Lexer(table(), source.diagnostics).tokens(source.lines)
+    tokens = Lexer(table(), source.diagnostics, _Token).tokens(source.lines)
     try:
-        return lalr.parse(tokens)
+        return lalr.parse(tokens)  # type: ignore[return-value]  # (the transformer's start())
     except LarkError as exc:  # the lexer balances every block, so this is a kagen bug
         where = source.lines[0].pos if source.lines else Position(source.files[0].name, 1, 1)
         source.diagnostics.append(diagnostic(SYNTAX_ERROR, where, f"internal parser error: {exc}"))
@@ -98,7 +114,7 @@ def parse_lines(source: SourceResult) -> list[Node]:
 
 
 @contextlib.contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Parsing allocates one object per line and no reference cycles; the cyclic collector's
     passes over that growing heap would cost more than the parse itself (likewise for dumping
     the tree)."""

@@ -5,10 +5,6 @@ keepalived's language has three shapes: a statement (one logical line), a keywor
 line). Every node keeps the logical lines it came from, and every line knows the file, line and
 column of each of its words, so the linter can point at the exact word, also inside included files
 and expanded ``$PARAMETERS``.
-
-``Line``, ``Block`` and ``ValueBlock`` are fed to the Lark parser as tokens: they carry ``type``
-and the few position attributes Lark reads, which saves building a Lark ``Token`` (a ``str``
-subclass) for each of the ~150,000 lines of a large configuration.
 """
 
 from __future__ import annotations
@@ -35,7 +31,7 @@ def split_words(text: str) -> tuple[list[str], int]:
     """
     if text.isascii() and not _NOT_PLAIN.search(text):
         return text.split(), -1
-    words = []
+    words: list[str] = []
     for match in _WORD.finditer(text):
         if match.group(2) is not None:
             return words, match.start()
@@ -104,10 +100,7 @@ class Line:
     """One logical line: what keepalived's ``read_line()`` returns after comments, conditionals,
     parameters, includes and brace splitting. The unit of every later stage."""
 
-    __slots__ = ("col", "file", "line", "spans", "text", "type", "via", "words")
-
-    # Read by Lark only when it builds its end-of-input token from the last token.
-    start_pos = end_pos = column = end_line = end_column = None
+    __slots__ = ("col", "file", "line", "spans", "text", "via", "words")
 
     def __init__(
         self,
@@ -126,7 +119,6 @@ class Line:
         self.col = col
         self.spans = spans
         self.via = via
-        self.type = "STMT"
 
     def __repr__(self) -> str:
         return f"Line({self.text!r} at {self.pos})"
@@ -164,7 +156,6 @@ class _Headed:
     """What keyword blocks and value blocks share: a header line that names them."""
 
     __slots__ = ()
-    start_pos = end_pos = column = end_line = end_column = None  # see Line
     header: Line
 
     @property
@@ -190,8 +181,6 @@ class Block(_Headed):
 
     __slots__ = ("children", "close", "header", "open")
 
-    type = "BLOCK"
-
     def __init__(self, header: Line, open_: Line | None) -> None:
         self.header = header
         self.open = open_
@@ -206,8 +195,6 @@ class ValueBlock(_Headed):
     """A value block such as ``virtual_ipaddress``: each line inside is one entry, not a keyword."""
 
     __slots__ = ("close", "entries", "header", "open")
-
-    type = "LIST"
 
     def __init__(self, header: Line, open_: Line | None) -> None:
         self.header = header

@@ -6,16 +6,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from kagen.diagnostics import Diagnostic, Position, Severity
 from kagen.keepalived.keywords import ArgSpec, Keyword, KeywordTable, Version
 from kagen.keepalived.model import Config
 from kagen.keepalived.tree import Block, Line, Node
-
-if TYPE_CHECKING:
-    from kagen.lint.rule import Rule
-    from kagen.lint.settings import Options
+from kagen.lint.settings import Options
 
 
 class Visit(NamedTuple):
@@ -33,7 +29,7 @@ class Argument(NamedTuple):
     """One argument word with the specification that describes it (``statement``: not a block header)."""
 
     line: Line
-    index: int
+    at: int  # the word's index in the line (0: the keyword)
     spec: ArgSpec
     word: str
     statement: bool
@@ -69,7 +65,9 @@ class FileContext:
         """Every node in file order, keyword lookups done the way the lexer did them."""
         out: list[Visit] = []
 
-        def walk(nodes: list[Node], children: dict[str, Keyword] | None, parent: str | None, block) -> None:
+        def walk(
+            nodes: list[Node], children: dict[str, Keyword] | None, parent: str | None, block: Block | None
+        ) -> None:
             for node in nodes:
                 keyword = children.get(node.keyword) if children is not None else None
                 out.append(Visit(node, keyword, parent, block))
@@ -97,17 +95,18 @@ class FileContext:
         """The keyword paths present in the configuration (vrrp_instance, vrrp_instance/authentication)."""
         return frozenset(keyword.path for keyword in self.by_keyword)
 
-    def visits_of(self, wanted: Callable[[Keyword], object]) -> Iterator[Visit]:
-        """Visits of the keywords for which ``wanted`` is true."""
+    def visits_of(self, wanted: Callable[[Keyword], object]) -> Iterator[tuple[Keyword, Visit]]:
+        """Visits of the keywords for which ``wanted`` is true, each with its keyword."""
         for keyword, visits in self.by_keyword.items():
             if wanted(keyword):
-                yield from visits
+                for visit in visits:
+                    yield keyword, visit
 
     def statements_of(self, wanted: Callable[[Keyword], object]) -> Iterator[tuple[Line, Keyword]]:
         """Statements (not blocks) of the keywords for which ``wanted`` is true."""
-        for visit in self.visits_of(wanted):
+        for keyword, visit in self.visits_of(wanted):
             if type(visit.node) is Line:
-                yield visit.node, visit.keyword
+                yield visit.node, keyword
 
     @cached_property
     def arguments(self) -> dict[str, list[Argument]]:
@@ -120,8 +119,10 @@ class FileContext:
                 continue
             for visit in visits:
                 node = visit.node
-                statement = type(node) is Line
-                line = node if statement else node.header
+                if isinstance(node, Line):
+                    line, statement = node, True
+                else:
+                    line, statement = node.header, False
                 for index, word in enumerate(line.words[1:], 1):
                     spec = fixed[index - 1] if index <= len(fixed) else tail
                     if spec is None:
@@ -132,8 +133,3 @@ class FileContext:
     def arguments_of(self, *types: str) -> Iterator[Argument]:
         for kind in types:
             yield from self.arguments.get(kind, ())
-
-    def report(
-        self, rule: Rule, pos: Position, message: str, severity: Severity | None = None, end: Position | None = None
-    ) -> Diagnostic:
-        return Diagnostic(rule.check_id, pos, message, rule.severity if severity is None else severity, end)

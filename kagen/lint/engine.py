@@ -1,31 +1,26 @@
-"""Run the selected rules over parsed configurations and decide the verdict.
+"""Run the selected rules over parsed configurations (kagen.lint.files) and decide the verdict.
 
-Order: parse every file (reader and parser findings come with the parse), run each file-scope
-rule on each file and each files-scope rule on all of them, then drop what the settings and the
-inline ``# kagen: disable=...`` comments silence.
+Order: the reader's and parser's findings that came with each parse, each file-scope rule on each
+file, each files-scope rule on the files of each network, the inventory rules; then drop what
+the settings and the inline ``# kagen: disable=...`` comments silence.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.keepalived.keywords import table
-from kagen.keepalived.parse import parse_file
-from kagen.keepalived.source import default_config_id
 from kagen.lint import parallel, registry
 from kagen.lint.context import FileContext
-from kagen.lint.files import expand
+from kagen.lint.edits import Edit
 from kagen.lint.rule import Rule, Scope
 from kagen.lint.settings import Options
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
     from kagen.cloud.model import Inventory
-    from kagen.lint.edits import Edit
 
 _DISABLE = re.compile(r"kagen:\s*disable(-file)?(?:\s*=\s*([\w,\s-]+))?")
 
@@ -58,7 +53,9 @@ def _comments(ctxs: list[FileContext], inventory: Inventory | None) -> Iterator[
             yield inventory.path, line, text
 
 
-def _silenced(ctxs: list[FileContext], inventory: Inventory | None):
+def _silenced(
+    ctxs: list[FileContext], inventory: Inventory | None
+) -> tuple[dict[str, dict[int, list[str] | None]], dict[str, list[str] | None]]:
     """Per file name: {line: selectors} for inline disables, and file-wide selectors (None = all)."""
     lines: dict[str, dict[int, list[str] | None]] = {}
     files: dict[str, list[str] | None] = {}
@@ -91,23 +88,9 @@ def _networks(ctxs: list[FileContext], inventory: Inventory | None) -> list[list
     of nodes that share clusters."""
     if inventory is None or len(ctxs) < 2:
         return [ctxs]
-    from kagen.lint.rules.cloud import networks
+    from kagen.lint.placement import networks  # with an inventory only: start-up counts in pre-commit
 
     return networks(inventory, ctxs)
-
-
-def contexts(paths: list[str], options: Options, overlay: dict[str, bytes] | None = None) -> list[FileContext]:
-    """Parse the files to lint (directories walked); a file that another file of the run includes
-    is checked as part of it, not again on its own (pre-commit passes both). ``overlay``: file
-    contents by real path to read instead of the disk's."""
-    config_id = options.config_id if options.config_id is not None else default_config_id()
-    keywords = table()
-    ctxs = [
-        FileContext(path, parse_file(path, config_id, overlay), options, keywords)
-        for path in expand(paths, options.exclude)
-    ]
-    included = {source.realpath for ctx in ctxs for source in ctx.config.files[1:]}
-    return [ctx for ctx in ctxs if ctx.path == "-" or os.path.realpath(ctx.path) not in included]
 
 
 def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None = None) -> LintResult:
@@ -143,21 +126,3 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
     }
     names = [ctx.path for ctx in ctxs] + ([inventory.path] if inventory is not None else [])
     return LintResult(names, sorted(kept, key=Diagnostic.sort_key))
-
-
-def lint(paths: list[str], options: Options, fixes: bool = False) -> LintResult:
-    """Lint files and directories (``-`` for standard input) with the given options, and the
-    inventory the options name (which may come alone: then only it is checked). ``fixes``: also
-    find the fixes kagen fix would make (not for standard input, which cannot be read again)."""
-    inventory = None
-    if options.inventory is not None:
-        from kagen.inventory.load import load
-
-        inventory = load(options.inventory)
-    ctxs = contexts(paths, options)
-    result = run(ctxs, options, inventory)
-    if fixes and "-" not in paths:
-        from kagen.fix.apply import suggestions
-
-        result.fixes = suggestions(paths, options, inventory, ctxs, result)
-    return result

@@ -1,5 +1,6 @@
-"""Which files ``kagen lint`` reads: files named on the command line always, and, inside
-directories, files that look like keepalived configurations."""
+"""Which files ``kagen lint`` reads, read: files named on the command line always, and, inside
+directories, files that look like keepalived configurations; each parsed into the context the
+rules see."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ import re
 
 from kagen.diagnostics import InputError
 from kagen.keepalived.keywords import table
+from kagen.keepalived.parse import parse_file
+from kagen.keepalived.source import default_config_id
+from kagen.lint.context import FileContext
+from kagen.lint.settings import Options
 
 NAME_PATTERNS = ("*.conf", "keepalived*", "*.keepalived", "*.cfg")
 SNIFF_BYTES = 65536
@@ -63,3 +68,17 @@ def expand(paths: list[str], exclude: list[str]) -> list[str]:
         else:
             raise InputError(f"{path}: No such file or directory")
     return found
+
+
+def contexts(paths: list[str], options: Options, overlay: dict[str, bytes] | None = None) -> list[FileContext]:
+    """Parse the files to lint (directories walked); a file that another file of the run includes
+    is checked as part of it, not again on its own (pre-commit passes both). ``overlay``: file
+    contents by real path to read instead of the disk's."""
+    config_id = options.config_id if options.config_id is not None else default_config_id()
+    keywords = table()
+    ctxs = [
+        FileContext(path, parse_file(path, config_id, overlay), options, keywords)
+        for path in expand(paths, options.exclude)
+    ]
+    included = {source.realpath for ctx in ctxs for source in ctx.config.files[1:]}
+    return [ctx for ctx in ctxs if ctx.path == "-" or os.path.realpath(ctx.path) not in included]

@@ -36,10 +36,13 @@ def _taken(queue: int) -> Iterator[int]:
         yield index[0]
 
 
-def shared(count: int, work: Callable[[int], list]) -> list:
-    """``work(0) + work(1) + ... + work(count - 1)``, in no particular order, on two processes."""
+def shared(count: int, work: Callable[[int], list], here: Callable[[], list] | None = None) -> list:
+    """``work(0) + work(1) + ... + work(count - 1)``, in no particular order, on two processes;
+    plus ``here()``, which this process does while the other one starts on the queue."""
+    found: list = []
     if count < 2 or count > MAX_ITEMS or not hasattr(os, "fork"):
-        return [result for index in range(count) for result in work(index)]
+        found = here() if here is not None else []
+        return found + [result for index in range(count) for result in work(index)]
     queue, feed = os.pipe()
     os.write(feed, bytes(range(count)))
     os.close(feed)
@@ -58,10 +61,11 @@ def shared(count: int, work: Callable[[int], list]) -> list:
             code = 1
         os._exit(code)
     os.close(write)
-    found: list = []
     done: set[int] = set()
     with os.fdopen(read, "rb") as incoming:
         try:
+            if here is not None:
+                found.extend(here())
             for index in _taken(queue):
                 found.extend(work(index))
                 done.add(index)
@@ -119,8 +123,15 @@ def _warm(ctx: FileContext) -> None:
 
 
 def check(ctx: FileContext, rules: list[Rule]) -> list[Diagnostic]:
-    """The findings of ``rules`` on ``ctx``, in no particular order."""
+    """The findings of ``rules`` on ``ctx``, in no particular order. Rules with a fix run in this
+    process: a finding comes back from the other one without its node, which the fix edits."""
     if len(ctx.visits) < PARALLEL_NODES:
         return [finding for rule in rules for finding in rule.check(ctx)]
     _warm(ctx)
-    return shared(len(rules), lambda index: list(rules[index].check(ctx)))
+    there = [rule for rule in rules if rule.fix_summary is None]
+    here = [rule for rule in rules if rule.fix_summary is not None]
+    return shared(
+        len(there),
+        lambda index: list(there[index].check(ctx)),
+        lambda: [finding for rule in here for finding in rule.check(ctx)],
+    )

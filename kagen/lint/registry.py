@@ -4,11 +4,41 @@ from __future__ import annotations
 
 import functools
 
-from kagen.lint.rule import Rule
-from kagen.lint.rules import cloud, havip, pairs, references, syntax, unicast, values
+from kagen.lint.rule import InventoryRule, Rule
+from kagen.lint.rules import (
+    addresses,
+    arguments,
+    cloud,
+    entries,
+    havip,
+    multicast,
+    pairs,
+    references,
+    required,
+    routes,
+    scripts,
+    servers,
+    syntax,
+    unicast,
+    vrrp,
+)
 
+# The order of `kagen rules`, the README table and SARIF's rule index: by theme; within the
+# unicast and the values themes (one module per subject), by code.
+UNICAST = sorted(unicast.RULES + multicast.RULES, key=lambda rule: rule.code)
+VALUES = sorted(
+    arguments.RULES
+    + addresses.RULES
+    + vrrp.RULES
+    + required.RULES
+    + scripts.RULES
+    + entries.RULES
+    + servers.RULES
+    + routes.RULES,
+    key=lambda rule: rule.code,
+)
 RULES: tuple[Rule, ...] = (
-    syntax.RULES + unicast.RULES + values.RULES + references.RULES + havip.RULES + cloud.RULES + pairs.RULES
+    syntax.RULES + tuple(UNICAST) + tuple(VALUES) + references.RULES + havip.RULES + cloud.RULES + pairs.RULES
 )
 BY_CODE = {rule.code: rule for rule in RULES}
 
@@ -43,3 +73,9 @@ def _enabled(select: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]
         for rule in RULES
         if any(matches(rule, s) for s in select) and not any(matches(rule, s) for s in ignore)
     )
+
+
+def inventory_alone() -> tuple[str, ...]:
+    """Codes of the rules that read the inventory alone, not the configurations (kagen generate
+    runs them once for the whole inventory)."""
+    return tuple(rule.code for rule in RULES if isinstance(rule, InventoryRule) and not rule.configs)

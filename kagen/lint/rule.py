@@ -1,8 +1,9 @@
-"""What a lint rule is: identity, severity, scope, the blocks it reads, and its documentation.
+"""What a lint rule is: identity, severity, scope, the blocks it reads, its documentation and its fix.
 
 A rule is a class: its attributes say what it is and its docstring, in four sections (What, Why,
 Example, Fix), is what ``kagen rules CODE``, the README table and SARIF help show. Keeping the
-words next to the check keeps them true.
+words next to the check keeps them true; the same goes for the fix, which sits next to the check
+whose findings it removes and reads the node the check put on each finding.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import enum
 import re
 import textwrap
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from kagen.diagnostics import Check, Diagnostic, Severity
+from kagen.diagnostics import Check, Diagnostic, Position, Severity
+from kagen.lint.edits import Edit, Facts, Unfixable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
     from kagen.cloud.model import Inventory
     from kagen.lint.context import FileContext
 
@@ -42,10 +44,22 @@ class Rule:
     parser = False  # reported by the reader or parser, not by ``check``
     beyond_keepalived = False  # keepalived itself accepts what this rule reports
     whole_config = False  # needs the whole configuration: silent with --fragment
+    fix_summary: str | None = None  # what ``fix`` does (kagen rules, SARIF); None: the rule has no fix
 
     @property
     def check_id(self) -> Check:
         return Check(self.code, self.name, self.severity)
+
+    def report(
+        self,
+        pos: Position,
+        message: str,
+        severity: Severity | None = None,
+        end: Position | None = None,
+        node: Any = None,
+    ) -> Diagnostic:
+        """A finding of this rule; ``node`` is what ``fix`` will need to edit."""
+        return Diagnostic(self.check_id, pos, message, self.severity if severity is None else severity, end, node)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """Findings in one configuration (FILE scope)."""
@@ -58,6 +72,11 @@ class Rule:
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         """Findings in the inventory, and in the configurations measured against it (INVENTORY scope)."""
         return iter(())
+
+    def fix(self, ctx: FileContext, finding: Diagnostic, facts: Facts) -> list[Edit]:
+        """The edits of the original text that remove ``finding`` (one of this rule's, in ``ctx``);
+        raises Unfixable, saying why, where they cannot be made."""
+        raise Unfixable(f"{self.code} has no fix")
 
     @classmethod
     def doc(cls) -> dict[str, str]:
@@ -84,3 +103,34 @@ class Rule:
     @classmethod
     def summary(cls) -> str:
         return cls.doc().get("What", "")
+
+
+class ParserRule(Rule):
+    """KA001-KA008: found by the reader and the parser (kagen.keepalived.checks, where their code,
+    name and severity are declared); here they are documented and selected."""
+
+    parser = True
+
+
+class InventoryRule(Rule):
+    """A rule over the cloud inventory. ``configs``: it also measures the configurations given
+    against the inventory (KA42x); the others read the inventory alone."""
+
+    scope = Scope.INVENTORY
+    beyond_keepalived = True
+    configs = False
+
+    def over_limit(self, inv: Inventory, key: str, count: int, pos: Position, what: str) -> Iterator[Diagnostic]:
+        """A finding when ``count`` exceeds the limit ``key``: an error for a hard limit, a warning
+        naming the ``limits:`` key for a quota that can be raised."""
+        allowed = inv.limit(key)
+        if count <= allowed:
+            return
+        fact = inv.limit_fact(key)
+        if fact.adjustable:
+            hint = f"if your quota is higher, set limits: {{{key}: N}} in the inventory"
+            yield self.report(pos, f"{what}: {count}, over the quota of {allowed} ({hint})", Severity.WARNING)
+        else:
+            yield self.report(
+                pos, f"{what}: {count}, more than Alibaba Cloud allows ({allowed}, {key})", Severity.ERROR
+            )

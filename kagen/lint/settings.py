@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from kagen.keepalived.keywords import Version, format_version, parse_version, table
 
@@ -41,17 +42,18 @@ class Options:
 _KEYS = {f.name.replace("_", "-"): f.name for f in fields(Options) if f.name != "source"}
 
 
-def find_settings(start: str) -> tuple[str, dict] | None:
+def find_settings(start: str) -> tuple[str, dict[str, Any]] | None:
     """The nearest settings file at or above ``start``: (path, its kagen table)."""
     directory = os.path.abspath(start)
     while True:
         dotfile = os.path.join(directory, ".kagen.toml")
         if os.path.isfile(dotfile):
-            return dotfile, _read(dotfile, None)
+            return dotfile, _read(dotfile)
         pyproject = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(pyproject):
-            section = _read(pyproject, ("tool", "kagen"))
-            if section is not None:
+            section = _read(pyproject).get("tool", {})
+            section = section.get("kagen") if isinstance(section, dict) else None
+            if isinstance(section, dict):
                 return pyproject, section
         parent = os.path.dirname(directory)
         if parent == directory:
@@ -59,7 +61,7 @@ def find_settings(start: str) -> tuple[str, dict] | None:
         directory = parent
 
 
-def _read(path: str, keys: tuple[str, ...] | None) -> dict | None:
+def _read(path: str) -> dict[str, Any]:
     import tomllib  # only when there is a settings file: start-up counts in pre-commit
 
     try:
@@ -69,14 +71,10 @@ def _read(path: str, keys: tuple[str, ...] | None) -> dict | None:
         raise SettingsError(f"{path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
-    for key in keys or ():
-        data = data.get(key)
-        if not isinstance(data, dict):
-            return None
     return data
 
 
-def _coerce(name: str, value: object, where: str) -> object:
+def _coerce(name: str, value: object, where: str) -> Any:
     """Check one setting's type and convert it to what Options holds."""
     if name == "clusters":
         if not isinstance(value, list) or not all(

@@ -11,8 +11,9 @@ from urllib.parse import quote
 from kagen import __version__
 from kagen.diagnostics import Severity
 from kagen.lint import registry
-from kagen.lint.edits import Edit, describe, physical
+from kagen.lint.edits import Edit, physical
 from kagen.lint.engine import LintResult
+from kagen.lint.rule import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -21,7 +22,7 @@ def _level(severity: Severity) -> str:
     return "error" if severity is Severity.ERROR else "warning"
 
 
-def _rule(rule) -> dict:
+def _rule(rule: Rule) -> dict:
     doc = rule.doc()
     help_text = "\n\n".join(f"{name}: {doc[name]}" for name in ("What", "Why", "Example", "Fix") if name in doc)
     markdown = "\n\n".join(
@@ -73,7 +74,7 @@ def _fix(code: str, edits: list[Edit]) -> dict:
     for edit in sorted(edits, key=lambda e: (e.file.name, e.start, e.end)):
         changes.setdefault(edit.file.name, []).append(_replacement(edit))
     return {
-        "description": {"text": f"kagen fix: {describe(code)}"},
+        "description": {"text": f"kagen fix: {registry.BY_CODE[code].fix_summary}"},
         "artifactChanges": [
             {"artifactLocation": _location(name), "replacements": replacements}
             for name, replacements in changes.items()

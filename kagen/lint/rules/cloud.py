@@ -1,122 +1,26 @@
 """KA42x: configurations measured against the inventory they are meant to run on.
 
-Given together (``kagen lint --inventory INV a.conf b.conf``), each file is matched to a node:
-by a cluster member's ``config:`` path in the inventory, else by an instance's
-``unicast_src_ip`` being the node's address. Each vrrp_instance of a matched file is then matched
-to the node's cluster with the same VRID, and compared with what the cloud says.
+Given together (``kagen lint --inventory INV a.conf b.conf``), each file is matched to a node
+and each of its vrrp_instances to the node's cluster with the same VRID (kagen.lint.placement),
+and compared with what the cloud says.
 """
 
 from __future__ import annotations
 
-import functools
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kagen.diagnostics import Diagnostic, Severity
-from kagen.lint.rules.havip import InventoryRule
-from kagen.partition import Partition
+from kagen.diagnostics import Diagnostic, Position, Severity
+from kagen.lint.placement import placement
+from kagen.lint.rule import InventoryRule
 
 if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
-    from kagen.cloud.model import Cluster, Endpoint, Inventory
+    from kagen.cloud.model import Inventory
     from kagen.keepalived.model import VrrpInstance
     from kagen.lint.context import FileContext
 
 
-@dataclass(frozen=True)
-class Placed:
-    """A vrrp_instance of a file matched to the cluster it serves and the node's endpoint in it."""
-
-    ctx: FileContext
-    instance: VrrpInstance
-    cluster: Cluster
-    endpoint: Endpoint
-
-
-@dataclass
-class Placement:
-    nodes: dict[int, str]  # id(ctx) -> node (instance name) for the matched files
-    placed: list[Placed]
-    unmatched_files: list[FileContext]
-    unmatched_instances: list[tuple[FileContext, VrrpInstance, str]]  # with the node they run on
-
-
-def _vrid(instance: VrrpInstance) -> int | None:
-    text = instance.virtual_router_id
-    return int(text) if text is not None and text.isdigit() else None
-
-
-@dataclass
-class _Index:
-    """Lookups into one inventory, built once: kagen generate places its files group by group."""
-
-    by_config: dict[str, str]  # realpath of a member's config: -> node
-    by_ip: dict[object, str]  # endpoint address -> node
-    clusters: dict[tuple[str, int], tuple[Cluster, Endpoint]]  # (node, vrid) -> the first such cluster
-
-
-@functools.lru_cache(maxsize=1)
-def _index(inv: Inventory) -> _Index:
-    base = os.path.dirname(os.path.abspath(inv.path))
-    index = _Index({}, {}, {})
-    for cluster in inv.clusters.values():
-        for member in cluster.members:
-            endpoint = inv.endpoints.get(member.name)
-            if endpoint is None:
-                continue
-            if member.config:
-                index.by_config[os.path.realpath(os.path.join(base, member.config))] = endpoint.node
-            index.clusters.setdefault((endpoint.node, cluster.vrid), (cluster, endpoint))
-    for endpoint in inv.endpoints.values():
-        if endpoint.ip is not None:
-            index.by_ip.setdefault(endpoint.ip, endpoint.node)
-    return index
-
-
-@functools.lru_cache(maxsize=1)
-def _placement(inv: Inventory, ctxs: tuple[FileContext, ...]) -> Placement:
-    index = _index(inv)
-    result = Placement({}, [], [], [])
-    for ctx in ctxs:
-        instances = ctx.config.vrrp_instances
-        if not instances:
-            continue
-        node = index.by_config.get(os.path.realpath(ctx.path)) if index.by_config and ctx.path != "-" else None
-        if node is None:
-            node = next((index.by_ip[i.source_address] for i in instances if i.source_address in index.by_ip), None)
-        if node is None:
-            result.unmatched_files.append(ctx)
-            continue
-        result.nodes[id(ctx)] = node
-        for instance in instances:
-            found = index.clusters.get((node, _vrid(instance)))
-            if found is None:
-                result.unmatched_instances.append((ctx, instance, node))
-            else:
-                result.placed.append(Placed(ctx, instance, *found))
-    return result
-
-
-def placement(inv: Inventory, ctxs: list[FileContext]) -> Placement:
-    return _placement(inv, tuple(ctxs))
-
-
-def networks(inv: Inventory, ctxs: list[FileContext]) -> list[list[FileContext]]:
-    """The files in groups whose nodes share clusters (directly or through another node), as
-    kagen generate verifies them: only these exchange VRRP adverts, so the pair rules compare
-    each group on its own (a VRID used again in another VPC is no conflict). The files the
-    inventory does not place form one more group."""
-    partition = Partition()
-    for cluster in inv.clusters.values():
-        nodes = [inv.endpoints[m.name].node for m in cluster.members if m.name in inv.endpoints]
-        for node in nodes[1:]:
-            partition.join(node, nodes[0])
-    placed = placement(inv, ctxs).nodes
-    return partition.groups(ctxs, key=lambda ctx: placed.get(id(ctx)))
-
-
-def _where(instance: VrrpInstance, keyword: str):
+def _where(instance: VrrpInstance, keyword: str) -> Position:
     return (instance.nodes(keyword) or [instance.block])[0].pos
 
 
@@ -134,6 +38,7 @@ class VipNotHavip(InventoryRule):
     """
 
     code, name, severity = "KA420", "vip-not-havip", Severity.ERROR
+    configs = True
 
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         for placed in placement(inv, ctxs).placed:
@@ -175,6 +80,7 @@ class SourceNotMember(InventoryRule):
     """
 
     code, name, severity = "KA421", "source-not-member", Severity.ERROR
+    configs = True
 
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         for placed in placement(inv, ctxs).placed:
@@ -202,6 +108,7 @@ class PeersNotMembers(InventoryRule):
     """
 
     code, name, severity = "KA422", "peers-not-members", Severity.ERROR
+    configs = True
 
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         for placed in placement(inv, ctxs).placed:
@@ -241,6 +148,7 @@ class InterfaceNotNic(InventoryRule):
     """
 
     code, name, severity = "KA423", "interface-not-nic", Severity.ERROR
+    configs = True
 
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         for placed in placement(inv, ctxs).placed:
@@ -265,6 +173,7 @@ class MemberWithoutConfig(InventoryRule):
     """
 
     code, name, severity = "KA424", "member-without-config", Severity.WARNING
+    configs = True
 
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         found = placement(inv, ctxs)
@@ -294,6 +203,7 @@ class NotInInventory(InventoryRule):
     """
 
     code, name, severity = "KA425", "not-in-inventory", Severity.ERROR
+    configs = True
 
     def check_inventory(self, inv: Inventory, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         found = placement(inv, ctxs)

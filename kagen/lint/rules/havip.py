@@ -12,35 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from kagen.diagnostics import Diagnostic, Position, Severity
-from kagen.lint.rule import Rule, Scope
+from kagen.diagnostics import Diagnostic, Severity
+from kagen.lint.rule import InventoryRule
 
 if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
     from kagen.cloud.model import Inventory
     from kagen.lint.context import FileContext
-
-
-class InventoryRule(Rule):
-    scope = Scope.INVENTORY
-    beyond_keepalived = True
-
-    def report(self, pos: Position, message: str, severity: Severity | None = None) -> Diagnostic:
-        return Diagnostic(self.check_id, pos, message, self.severity if severity is None else severity)
-
-    def over_limit(self, inv: Inventory, key: str, count: int, pos: Position, what: str) -> Iterator[Diagnostic]:
-        """A finding when ``count`` exceeds the limit ``key``: an error for a hard limit, a warning
-        naming the ``limits:`` key for a quota that can be raised."""
-        allowed = inv.limit(key)
-        if count <= allowed:
-            return
-        fact = inv.limit_fact(key)
-        if fact.adjustable:
-            hint = f"if your quota is higher, set limits: {{{key}: N}} in the inventory"
-            yield self.report(pos, f"{what}: {count}, over the quota of {allowed} ({hint})", Severity.WARNING)
-        else:
-            yield self.report(
-                pos, f"{what}: {count}, more than Alibaba Cloud allows ({allowed}, {key})", Severity.ERROR
-            )
 
 
 class RegionWithoutHavip(InventoryRule):

@@ -1,88 +1,25 @@
 """KA5xx: consistency across the members of an active/standby pair or cluster.
 
-The configurations of the members are given together (``kagen lint a.conf b.conf``). Instances
-are matched across files by virtual_router_id and interface (unicast instances that share no
-virtual IP and do not list each other are told apart), or, for the files named together in
-``--cluster a.conf,b.conf``, by instance name (interfaces often differ between nodes). With an
-inventory, only the files of nodes that share clusters are compared (engine._networks).
+The configurations of the members are given together (``kagen lint a.conf b.conf``); which
+instances form a cluster is kagen.lint.clusters' business. With an inventory, only the files of
+nodes that share clusters are compared (engine._networks).
 """
 
 from __future__ import annotations
 
-import functools
-import os
-from collections import defaultdict
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived.model import VrrpInstance, parse_address
 from kagen.keepalived.tree import Line
+from kagen.lint.clusters import Member, clusters, vips
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule, Scope
-from kagen.partition import Partition
-
-Member = tuple[FileContext, VrrpInstance]
-
-
-def clusters(ctxs: list[FileContext]) -> list[list[Member]]:
-    """Groups of instances, one per cluster, each with members from at least two files."""
-    return _clusters(tuple(ctxs)) if len(ctxs) > 1 else []
-
-
-@functools.lru_cache(maxsize=1)
-def _clusters(ctxs: tuple[FileContext, ...]) -> list[list[Member]]:
-    """Computed once per run for all the pair rules."""
-    named = [set(map(os.path.realpath, group)) for group in (ctxs[0].options.clusters if ctxs else [])]
-    groups: dict[tuple, list[Member]] = defaultdict(list)
-    for ctx in ctxs:
-        where = next((i for i, group in enumerate(named) if os.path.realpath(ctx.path) in group), None)
-        for instance in ctx.config.vrrp_instances:
-            if where is not None:
-                key = ("cluster", where, instance.name)
-            elif instance.virtual_router_id is not None and instance.interface is not None:
-                key = ("vrid", instance.virtual_router_id, instance.interface)
-            else:
-                continue
-            groups[key].append((ctx, instance))
-    split = [part for key, members in groups.items() for part in (_linked(members) if key[0] == "vrid" else [members])]
-    return [members for members in split if len({id(ctx) for ctx, _ in members}) > 1]
-
-
-def _addressing(instance: VrrpInstance) -> tuple[object, frozenset] | None:
-    """A unicast instance's source and peers, or None when it does not say both."""
-    source = instance.get("unicast_src_ip") or instance.get("mcast_src_ip")
-    address = parse_address(source.args[0]) if source is not None and source.args else None
-    peers = frozenset(peer.address for peer in instance.unicast_peers if peer.valid)
-    return (address, peers) if address is not None and peers else None
-
-
-def _linked(members: list[Member]) -> list[list[Member]]:
-    """Instances with one VRID and interface, in the clusters they form: two unicast instances
-    that share no virtual IP and do not list each other are separate clusters (their adverts
-    never meet); an instance that does not say whom it talks to stays with all the others."""
-    facts = [(_vips(instance), _addressing(instance)) for _, instance in members]
-    if any(addressing is None for _, addressing in facts):
-        return [members]
-    partition = Partition()
-    sources: dict[object, list[int]] = defaultdict(list)
-    for index, (vips, (source, _)) in enumerate(facts):
-        for address, _prefix in vips:
-            partition.join(index, ("vip", address))
-        sources[source].append(index)
-    for index, (_, (_, peers)) in enumerate(facts):
-        for peer in peers:
-            for other in sources.get(peer, ()):
-                partition.join(index, other)
-    return [[members[index] for index in group] for group in partition.groups(range(len(members)))]
 
 
 def _label(member: Member) -> str:
     ctx, instance = member
     return f"{instance.name} in {ctx.path}"
-
-
-def _vips(instance: VrrpInstance) -> frozenset:
-    return frozenset((vip.address, vip.network_prefix) for vip in instance.virtual_ipaddresses if vip.valid)
 
 
 def _auth(instance: VrrpInstance) -> tuple:
@@ -119,25 +56,22 @@ class ClusterMismatch(Rule):
     def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         for members in clusters(ctxs):
             (first_ctx, first), *others = members
-            for ctx, instance in others:
+            for _ctx, instance in others:
                 if instance.virtual_router_id != first.virtual_router_id:
                     line = instance.get("virtual_router_id") or instance.line
-                    yield ctx.report(
-                        self,
+                    yield self.report(
                         line.pos,
                         f"virtual_router_id {instance.virtual_router_id} differs from {first.virtual_router_id} "
                         f"of {_label((first_ctx, first))}",
                     )
-                if _vips(instance) != _vips(first):
-                    theirs = ", ".join(sorted(f"{a}/{p}" for a, p in _vips(first)))
-                    yield ctx.report(
-                        self,
+                if vips(instance) != vips(first):
+                    theirs = ", ".join(sorted(f"{a}/{p}" for a, p in vips(first)))
+                    yield self.report(
                         (instance.nodes("virtual_ipaddress") or [instance.block])[0].pos,
                         f"{instance.name}'s virtual IPs differ from {_label((first_ctx, first))} ({theirs or 'none'})",
                     )
                 if _auth(instance) != _auth(first):
-                    yield ctx.report(
-                        self,
+                    yield self.report(
                         (instance.blocks("authentication") or [instance.block])[0].pos,
                         f"{instance.name}'s authentication differs from {_label((first_ctx, first))}",
                     )
@@ -170,8 +104,7 @@ class PeerNotListed(Rule):
                     address = parse_address(source.args[0]) if source is not None and source.args else None
                     if address is not None and address not in peers:
                         where = (instance.nodes("unicast_peer") or [instance.block])[0].pos
-                        yield ctx.report(
-                            self,
+                        yield self.report(
                             where,
                             f"{instance.name} does not list {address} (unicast_src_ip of "
                             f"{_label((other_ctx, other))}) in its unicast_peer",
@@ -197,12 +130,10 @@ class MasterCount(Rule):
             masters = [(ctx, i) for ctx, i in members if i.state == "MASTER"]
             if len(masters) == 1 or (not masters and all(i.has("nopreempt") for _, i in members)):
                 continue
-            ctx, instance = masters[1] if len(masters) > 1 else members[0]
+            _ctx, instance = masters[1] if len(masters) > 1 else members[0]
             line = instance.get("state") or instance.line
             count = f"{len(masters)} members" if masters else "no member"
-            yield ctx.report(
-                self, line.pos, f"{count} of the cluster of {instance.name} have state MASTER (expected one)"
-            )
+            yield self.report(line.pos, f"{count} of the cluster of {instance.name} have state MASTER (expected one)")
 
 
 class SamePriority(Rule):
@@ -221,13 +152,11 @@ class SamePriority(Rule):
         for members in clusters(ctxs):
             seen: dict[int, Member] = {}
             for member in members:
-                ctx, instance = member
+                _ctx, instance = member
                 priority = _priority(instance)
                 if priority in seen:
                     line = instance.get("priority") or instance.line
-                    yield ctx.report(
-                        self, line.pos, f"priority {priority} is also the priority of {_label(seen[priority])}"
-                    )
+                    yield self.report(line.pos, f"priority {priority} is also the priority of {_label(seen[priority])}")
                 else:
                     seen[priority] = member
 
@@ -248,19 +177,17 @@ class VridReused(Rule):
     def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         owners: dict[str, list[tuple[frozenset, Member]]] = {}
         for members in clusters(ctxs):
-            vrids = {instance.virtual_router_id for _, instance in members} - {None}
-            vips = frozenset().union(*(_vips(instance) for _, instance in members))
+            vrids = {vrid for _, instance in members if (vrid := instance.virtual_router_id) is not None}
+            addresses = frozenset().union(*(vips(instance) for _, instance in members))
             for vrid in vrids:
-                other = next((owner for owned, owner in owners.get(vrid, []) if owned.isdisjoint(vips)), None)
-                owners.setdefault(vrid, []).append((vips, members[0]))
+                other = next((owner for owned, owner in owners.get(vrid, []) if owned.isdisjoint(addresses)), None)
+                owners.setdefault(vrid, []).append((addresses, members[0]))
                 if other is None:
                     continue
-                for ctx, instance in members:
+                for _ctx, instance in members:
                     if instance.virtual_router_id == vrid:
                         line = instance.get("virtual_router_id") or instance.line
-                        yield ctx.report(
-                            self, line.pos, f"VRID {vrid} is also used by another cluster: {_label(other)}"
-                        )
+                        yield self.report(line.pos, f"VRID {vrid} is also used by another cluster: {_label(other)}")
 
 
 RULES = (ClusterMismatch(), PeerNotListed(), MasterCount(), SamePriority(), VridReused())

@@ -8,17 +8,9 @@ from collections.abc import Iterator
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived.model import VrrpInstance, parse_address
 from kagen.keepalived.tree import Block, Line, Node, ValueBlock
+from kagen.keepalived.words import grouped
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
-
-# Which top-level blocks a track_* entry refers to. keepalived looks them up when it reads the
-# entry, so they must be defined earlier in the configuration.
-TRACKED = {
-    "track_script": ("vrrp_script",),
-    "track_file": ("track_file", "vrrp_track_file"),
-    "track_process": ("vrrp_track_process",),
-    "track_bfd": ("bfd_instance",),
-}
 
 
 def _defined(ctx: FileContext) -> dict[str, dict[str, int]]:
@@ -27,7 +19,11 @@ def _defined(ctx: FileContext) -> dict[str, dict[str, int]]:
     defined: dict[str, dict[str, int]] = defaultdict(dict)
     for index, node in enumerate(ctx.config.items):
         if isinstance(node, (Block, ValueBlock)) and node.args:
-            if node.keyword == "vrrp_script" and not any(child.keyword == "script" for child in node.children):
+            if (
+                isinstance(node, Block)
+                and node.keyword == "vrrp_script"
+                and not any(child.keyword == "script" for child in node.children)
+            ):
                 continue
             defined[node.keyword].setdefault(node.args[0], index)
     return defined
@@ -73,22 +69,21 @@ class UndefinedReference(Rule):
                     for e in child.entries
                 ):
                     if member.words[0] not in instances:
-                        yield ctx.report(
-                            self,
+                        yield self.report(
                             member.pos,
                             f"sync group member '{member.words[0]}' is not a vrrp_instance: keepalived ignores it",
                         )
             if node.keyword == "virtual_server" and len(node.args) > 1 and node.args[0] == "group":
                 if node.args[1] not in defined["virtual_server_group"]:
-                    yield ctx.report(
-                        self, node.header.word_pos(2), f"virtual_server_group '{node.args[1]}' is not defined"
-                    )
+                    yield self.report(node.header.word_pos(2), f"virtual_server_group '{node.args[1]}' is not defined")
 
-    def _tracks(self, ctx: FileContext, block: Block, index: int, defined) -> Iterator[Diagnostic]:
+    def _tracks(
+        self, ctx: FileContext, block: Block, index: int, defined: dict[str, dict[str, int]]
+    ) -> Iterator[Diagnostic]:
         for child in block.children:
-            if not isinstance(child, ValueBlock) or child.keyword not in TRACKED:
+            if not isinstance(child, ValueBlock) or child.keyword not in grouped("tracked-block"):
                 continue
-            kinds = TRACKED[child.keyword]
+            kinds = grouped("tracked-block")[child.keyword]
             for entry in child.entries:
                 name = entry.words[0]
                 where = [defined[kind][name] for kind in kinds if name in defined[kind]]
@@ -102,7 +97,7 @@ class UndefinedReference(Rule):
                     )
                 else:
                     continue
-                yield ctx.report(self, entry.pos, message)
+                yield self.report(entry.pos, message)
 
 
 class DuplicateName(Rule):
@@ -127,8 +122,7 @@ class DuplicateName(Rule):
                 key = (node.keyword, node.args[0])
                 if key in seen:
                     first = seen[key].pos
-                    yield ctx.report(
-                        self,
+                    yield self.report(
                         node.pos,
                         f"{node.keyword} {node.args[0]} is already defined at line {first.line}: "
                         "keepalived skips this one",
@@ -176,9 +170,8 @@ class DuplicateVrid(Rule):
                 for earlier in members[:i]:
                     if self._conflict(earlier, later):
                         for one, other in ((later, earlier), (earlier, later)):
-                            yield ctx.report(
-                                self,
-                                one.get("virtual_router_id").pos,
+                            yield self.report(
+                                (one.get("virtual_router_id") or one.line).pos,
                                 f"{one.name} and {other.name} both use VRID {vrid} on {interface}",
                                 end=one.end,
                             )
@@ -220,13 +213,13 @@ class DuplicateVip(Rule):
     beyond_keepalived = True
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        owner: dict[object, str] = {}
+        owner: dict[object, str | None] = {}
         for instance in ctx.config.vrrp_instances:
             for vip in instance.virtual_ipaddresses:
                 if not vip.valid:
                     continue
                 if vip.address in owner and owner[vip.address] != instance.name:
-                    yield ctx.report(self, vip.line.pos, f"{vip.address} is also a virtual IP of {owner[vip.address]}")
+                    yield self.report(vip.line.pos, f"{vip.address} is also a virtual IP of {owner[vip.address]}")
                 owner.setdefault(vip.address, instance.name)
 
 
@@ -248,9 +241,7 @@ class EmptyVirtualServer(Rule):
         for server in ctx.config.virtual_servers:
             if not any(real.address and parse_address(real.address) for real in server.real_servers):
                 what = " ".join(server.block.header.words)
-                yield ctx.report(
-                    self, server.line.pos, f"{what} has no real_server: keepalived ignores it", end=server.end
-                )
+                yield self.report(server.line.pos, f"{what} has no real_server: keepalived ignores it", end=server.end)
 
 
 class InstanceInTwoGroups(Rule):
@@ -276,12 +267,12 @@ class InstanceInTwoGroups(Rule):
     reads = ("vrrp_sync_group",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        first: dict[str, str] = {}
+        first: dict[str, str | None] = {}
         for group in ctx.config.sync_groups:
             for member in group.members:
                 name = member.words[0]
                 if name in first and first[name] != group.name:
-                    yield ctx.report(self, member.pos, f"{name} is already in sync group {first[name]}")
+                    yield self.report(member.pos, f"{name} is already in sync group {first[name]}")
                 first.setdefault(name, group.name)
 
 
@@ -323,11 +314,12 @@ class SyncGroupWeight(Rule):
                 continue
             for member in group.members:
                 instance = instances.get(member.words[0])
-                for ref in instance.track("track_script") if instance is not None else ():
+                if instance is None:
+                    continue
+                for ref in instance.track("track_script"):
                     weight = ref.weight if ref.weight is not None else weights.get(ref.name)
                     if weight not in (None, "0") and weight.lstrip("+-").isdigit() and int(weight):
-                        yield ctx.report(
-                            self,
+                        yield self.report(
                             ref.line.pos,
                             f"keepalived drops {ref.name} from {instance.name}: in sync group {group.name} a "
                             f"tracked script with a weight ({weight}) is ignored, so the check never runs; add "
@@ -366,8 +358,7 @@ class RepeatedKeyword(Rule):
                 if block not in first:
                     first[block] = node
                 elif group:
-                    yield ctx.report(
-                        self,
+                    yield self.report(
                         node.pos,
                         f"a second group list: keepalived keeps the first, skips this one, and its '}}' also "
                         f"ends {visit.parent} (what follows is read at the top level)",
@@ -376,9 +367,7 @@ class RepeatedKeyword(Rule):
                 else:
                     pos = first[block].pos
                     where = f"line {pos.line}" if pos.file == node.pos.file else str(pos)
-                    yield ctx.report(
-                        self, node.pos, f"{node.keyword} is already given at {where}: keepalived uses only one"
-                    )
+                    yield self.report(node.pos, f"{node.keyword} is already given at {where}: keepalived uses only one")
 
 
 RULES = (

@@ -1,5 +1,6 @@
-"""KA0xx: syntax and structure. KA001-KA008 are found while reading and parsing (kagen.source,
-kagen.lexer); they are documented and selected here like every other rule."""
+"""KA0xx: syntax and structure. KA001-KA008 are found while reading and parsing
+(kagen.keepalived.source, kagen.keepalived.lexer; declared in kagen.keepalived.checks); they are
+documented and selected here like every other rule."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import re
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Position, Severity
-from kagen.keepalived.keywords import format_version
+from kagen.keepalived import checks
+from kagen.keepalived.keywords import Keyword, format_version
 from kagen.keepalived.tree import Block, Line, ValueBlock
 from kagen.lint.context import FileContext
-from kagen.lint.rule import Rule
+from kagen.lint.edits import Edit, Facts, Unfixable, replace_keyword
+from kagen.lint.rule import ParserRule, Rule
 
 
-class SyntaxError_(Rule):
+class SyntaxError_(ParserRule):
     """What: Text keepalived cannot read as intended: a '}' with no block, a block never closed, a
     keyword block without '{', an unterminated '"', a malformed ~SEQ or ~LST, a binary file, a NUL
     byte or a UTF-8 byte order mark.
@@ -28,10 +31,10 @@ class SyntaxError_(Rule):
     file as plain UTF-8 without BOM.
     """
 
-    code, name, severity, parser = "KA001", "syntax-error", Severity.ERROR, True
+    code, name, severity = checks.SYNTAX_ERROR
 
 
-class UnknownKeyword(Rule):
+class UnknownKeyword(ParserRule):
     """What: A word in keyword position that keepalived does not know where it stands, with the
     closest known keyword, or the release that removed it, or the fork that has it.
     Why: keepalived says "Unknown keyword" and ignores the line; when the unknown word opens a block,
@@ -43,10 +46,10 @@ class UnknownKeyword(Rule):
     Fix: Use the keyword kagen suggests (keywords are case-sensitive), or remove the line.
     """
 
-    code, name, severity, parser = "KA002", "unknown-keyword", Severity.ERROR, True
+    code, name, severity = checks.UNKNOWN_KEYWORD
 
 
-class MisplacedKeyword(Rule):
+class MisplacedKeyword(ParserRule):
     """What: A keepalived keyword used in a block where it is not valid, with the blocks where it is.
     Why: keepalived only knows each keyword in its own block: elsewhere it is "Unknown keyword" and
     the setting silently does nothing.
@@ -57,10 +60,10 @@ class MisplacedKeyword(Rule):
     Fix: Move the line into the block kagen names (here: vrrp_instance).
     """
 
-    code, name, severity, parser = "KA003", "misplaced-keyword", Severity.ERROR, True
+    code, name, severity = checks.MISPLACED_KEYWORD
 
 
-class LineTooLong(Rule):
+class LineTooLong(ParserRule):
     """What: A line longer than keepalived's 1023-byte line buffer, also after parameter
     substitution.
     Why: keepalived 2.2 cuts such a line and reads the rest as a new line; 2.3 and later ignore the
@@ -70,10 +73,10 @@ class LineTooLong(Rule):
     Fix: Shorten the line: move long commands into a script and call the script.
     """
 
-    code, name, severity, parser = "KA004", "line-too-long", Severity.WARNING, True
+    code, name, severity = checks.LINE_TOO_LONG
 
 
-class IncludeMissing(Rule):
+class IncludeMissing(ParserRule):
     """What: An include that reads nothing: no such file, a directory, an executable or unreadable
     file, or kernel interface files. An error for the include variants that make keepalived fail
     (includer, includem, includew, includeb, includea), a warning for plain include.
@@ -84,10 +87,10 @@ class IncludeMissing(Rule):
     Fix: Correct the path or pattern; include paths are relative to the including file's directory.
     """
 
-    code, name, severity, parser = "KA005", "include-missing", Severity.WARNING, True
+    code, name, severity = checks.INCLUDE_MISSING
 
 
-class IncludeCycle(Rule):
+class IncludeCycle(ParserRule):
     """What: A file that includes itself, directly or through other files.
     Why: keepalived follows includes without a limit, so a cycle makes it read the same blocks over
     and over until it runs out of file descriptors.
@@ -99,10 +102,10 @@ class IncludeCycle(Rule):
     Fix: Include each fragment from one place only, usually the main keepalived.conf.
     """
 
-    code, name, severity, parser = "KA006", "include-cycle", Severity.ERROR, True
+    code, name, severity = checks.INCLUDE_CYCLE
 
 
-class ExpansionLimit(Rule):
+class ExpansionLimit(ParserRule):
     """What: Input that expands without bound: includes nested over 32 levels or more than 1000
     files, a parameter that refers to itself, a ~SEQ of over 100,000 lines, over 2,000,000 logical
     lines in all.
@@ -114,10 +117,10 @@ class ExpansionLimit(Rule):
     tool rather than with ~SEQ.
     """
 
-    code, name, severity, parser = "KA007", "expansion-limit", Severity.ERROR, True
+    code, name, severity = checks.EXPANSION_LIMIT
 
 
-class EscapedComment(Rule):
+class EscapedComment(ParserRule):
     """What: A '#' or '!' written as '\\#' or '\\!' outside double quotes.
     Why: keepalived's parent process honours the escape, but its VRRP and checker processes re-read
     a copy of the configuration in which the escape is already gone, so for them the line ends there.
@@ -126,7 +129,7 @@ class EscapedComment(Rule):
     Fix: Put the whole value in double quotes: auth_pass "secret#1".
     """
 
-    code, name, severity, parser = "KA008", "escaped-comment", Severity.WARNING, True
+    code, name, severity = checks.ESCAPED_COMMENT
 
 
 class CommentInValue(Rule):
@@ -154,8 +157,7 @@ class CommentInValue(Rule):
                 if not before or before[-1] in " \t":
                     continue
                 word = before.split()[-1] if before.split() else ""
-                yield ctx.report(
-                    self,
+                yield self.report(
                     Position(source.name, comment.line, comment.col),
                     f"'{comment.text[0]}' starts a comment here: keepalived reads '{word}' and drops "
                     f"'{comment.text}'; quote the value if the character belongs to it",
@@ -178,18 +180,18 @@ class KeywordTooNew(Rule):
     code, name, severity = "KA010", "keyword-too-new", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for visit in ctx.visits_of(lambda keyword: keyword.since is not None and keyword.since > ctx.target):
+        for keyword, visit in ctx.visits_of(lambda k: k.since is not None and k.since > ctx.target):
             node = visit.node
-            yield ctx.report(
-                self,
+            assert keyword.since is not None  # what visits_of selected
+            yield self.report(
                 node.pos,
                 f"'{node.keyword}' is not known to keepalived {ctx.options.target} (it appeared in "
-                f"{format_version(visit.keyword.since)})",
+                f"{format_version(keyword.since)})",
             )
 
 
 @functools.cache
-def _bounds(keyword) -> tuple[int, int | None]:
+def _bounds(keyword: Keyword) -> tuple[int, int | None]:
     """(required, maximum) argument counts from the table's specification (None: no maximum)."""
     specs = keyword.args
     required = sum(1 for spec in specs if not spec.optional and not spec.repeat)
@@ -215,10 +217,10 @@ class MissingArgument(Rule):
             required = _bounds(keyword)[0] if keyword.kind != "invalid" else 0
             if not required:
                 continue
-            headers = [visit.node if type(visit.node) is Line else visit.node.header for visit in visits]
+            headers = [visit.node if isinstance(visit.node, Line) else visit.node.header for visit in visits]
             for header in [header for header in headers if len(header.words) <= required]:
                 spec = " ".join(spec.type for spec in keyword.args if not spec.optional)
-                yield ctx.report(self, header.pos, f"'{header.keyword}' needs a value ({spec})")
+                yield self.report(header.pos, f"'{header.keyword}' needs a value ({spec})")
 
 
 class ExtraArguments(Rule):
@@ -241,8 +243,7 @@ class ExtraArguments(Rule):
             lines = [visit.node for visit in visits if type(visit.node) is Line]
             for line in [line for line in lines if len(line.words) > maximum + 1]:
                 extra = " ".join(line.words[maximum + 1 :])
-                yield ctx.report(
-                    self,
+                yield self.report(
                     line.word_pos(maximum + 1),
                     f"keepalived ignores '{extra}' after '{' '.join(line.words[: maximum + 1])}'",
                 )
@@ -260,12 +261,22 @@ class DeprecatedKeyword(Rule):
     """
 
     code, name, severity = "KA013", "deprecated-keyword", Severity.WARNING
+    fix_summary = "replaces the keyword with its current name"
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for visit in ctx.visits_of(lambda keyword: keyword.deprecated):
-            replacement = visit.keyword.replacement
+        for keyword, visit in ctx.visits_of(lambda k: k.deprecated):
+            replacement = keyword.replacement
             use = f"; use '{replacement.lstrip('/')}'" if replacement else ""
-            yield ctx.report(self, visit.node.pos, f"'{visit.node.keyword}' is deprecated{use}")
+            yield self.report(visit.node.pos, f"'{visit.node.keyword}' is deprecated{use}", node=(keyword, visit.node))
+
+    def fix(self, ctx: FileContext, finding: Diagnostic, facts: Facts) -> list[Edit]:
+        keyword, node = finding.node  # the deprecated keyword, and its statement or block
+        replacement = keyword.replacement
+        if not replacement:
+            raise Unfixable("no replacement is known")
+        if not re.fullmatch(r"[a-z0-9_]+", replacement):  # "/K": a keyword of another block
+            raise Unfixable(f"'{replacement.lstrip('/')}' goes elsewhere: move it by hand")
+        return [replace_keyword(node if isinstance(node, Line) else node.header, replacement)]
 
 
 ONE_NAME = ("vrrp_instance", "vrrp_sync_group", "track_group")
@@ -287,8 +298,7 @@ class BlockName(Rule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for node in ctx.config.items:
             if isinstance(node, Block) and node.keyword in ONE_NAME and len(node.args) != 1:
-                yield ctx.report(
-                    self,
+                yield self.report(
                     node.pos,
                     f"{node.keyword} needs exactly one name, found {len(node.args)}: keepalived skips the block",
                 )
@@ -322,8 +332,7 @@ class TemplateSyntax(Rule):
             start = text.rfind("\n", 0, match.start()) + 1
             if text[start : match.start()].lstrip().startswith(("#", "!")):
                 continue
-            yield ctx.report(
-                self,
+            yield self.report(
                 Position(name, number, match.start() - start + 1),
                 f"template syntax '{match.group()}' left in the configuration",
             )
@@ -342,8 +351,7 @@ class TemplateSyntax(Rule):
                 for index, word in enumerate(line.words):
                     match = _UNDEFINED.search(word)
                     if match:
-                        yield ctx.report(
-                            self,
+                        yield self.report(
                             line.word_pos(index),
                             f"'{match.group()}' is not a defined parameter: keepalived keeps it as text",
                         )

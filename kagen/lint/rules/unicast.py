@@ -1,4 +1,4 @@
-"""KA1xx: unicast versus multicast VRRP, the reason kagen exists.
+"""KA101, KA105-KA110: unicast versus multicast VRRP, the reason kagen exists.
 
 On a network without multicast, such as an Alibaba Cloud HAVIP vSwitch, a VRRP instance that
 sends its adverts to 224.0.0.18 is never heard: every node becomes MASTER and the address flaps.
@@ -8,16 +8,30 @@ peer; these rules say when that is not the case, and what else undermines unicas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived.keywords import Version
 from kagen.keepalived.model import VrrpInstance, parse_address
 from kagen.keepalived.tree import Line, ValueBlock
+from kagen.keepalived.words import names
 from kagen.lint.context import FileContext
+from kagen.lint.edits import (
+    Edit,
+    Facts,
+    Unfixable,
+    after,
+    alone,
+    child_indent,
+    delete,
+    ending,
+    indent,
+    insert,
+    own_line,
+    physical,
+)
 from kagen.lint.rule import Rule
-
-FALSE = ("off", "false", "no")
 
 
 class MulticastInstance(Rule):
@@ -41,6 +55,11 @@ class MulticastInstance(Rule):
     code, name, severity = "KA101", "multicast-instance", Severity.ERROR
     reads = ("vrrp_instance",)
     beyond_keepalived = True
+    fix_summary = (
+        "adds unicast_src_ip (this node) and a unicast_peer block with the other members (or fills an "
+        "empty one), from --inventory or the pair's other files given in the same run; and vmac_xmit_base "
+        "where the instance has use_vmac or use_ipvlan (KA110)"
+    )
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for instance in ctx.config.vrrp_instances:
@@ -53,90 +72,61 @@ class MulticastInstance(Rule):
                 why = "its unicast_peer block is empty, so keepalived silently falls back to multicast"
             else:
                 why = "keepalived drops all of its unicast peers and falls back to multicast"
-            yield ctx.report(
-                self,
+            yield self.report(
                 instance.line.pos,
                 f"vrrp_instance {instance.name} runs multicast: {why}; on a network without multicast "
                 "every node becomes MASTER. Add unicast_src_ip <this node> and unicast_peer { <the other nodes> }",
                 end=instance.end,
+                node=instance,
             )
 
-
-class MulticastGlobal(Rule):
-    """What: Global multicast settings: vrrp_mcast_group4, vrrp_mcast_group6, disable_local_igmp.
-    Why: They only matter to multicast VRRP; in a unicast setup they are dead weight that suggests
-    multicast is in use, and on a network without multicast they cannot work.
-    Example:
-        global_defs {
-            vrrp_mcast_group4 224.0.0.18
-        }
-    Fix: Remove them and give every vrrp_instance unicast_src_ip and unicast_peer.
-    """
-
-    code, name, severity = "KA102", "multicast-global", Severity.WARNING
-    reads = ("global_defs",)
-
-    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for keyword in ("vrrp_mcast_group4", "vrrp_mcast_group6", "disable_local_igmp"):
-            line = ctx.config.global_defs.get(keyword)
-            if line is not None:
-                yield ctx.report(
-                    self, line.pos, f"{keyword} only applies to multicast VRRP: remove it and use unicast peers"
-                )
-
-
-class MulticastAddress(Rule):
-    """What: mcast_src_ip or mcast_dst_ip in a vrrp_instance.
-    Why: Both name multicast. mcast_src_ip only sets the source address, which unicast_src_ip says
-    more clearly; mcast_dst_ip is ignored once the instance has unicast peers.
-    Example:
-        mcast_src_ip 192.168.0.11
-    Fix: Write unicast_src_ip instead of mcast_src_ip, and remove mcast_dst_ip.
-    """
-
-    code, name, severity = "KA103", "multicast-address", Severity.WARNING
-    reads = ("vrrp_instance",)
-
-    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for instance in ctx.config.vrrp_instances:
-            source = instance.get("mcast_src_ip")
-            if source is not None:
-                yield ctx.report(self, source.pos, "mcast_src_ip names multicast: write unicast_src_ip instead")
-            destination = instance.get("mcast_dst_ip")
-            if destination is not None:
-                yield ctx.report(
-                    self,
-                    destination.pos,
-                    "mcast_dst_ip sends adverts to a multicast group: remove it and use unicast_peer",
-                )
+    def fix(self, ctx: FileContext, finding: Diagnostic, facts: Facts) -> list[Edit]:
+        instance: VrrpInstance = finding.node
+        known = facts.addresses.get((ctx.path, instance.name or ""))
+        if known is None:
+            raise Unfixable(f"this node's address and its peers are unknown: {facts.missing}")
+        own, peers = known
+        peers = [peer for peer in peers if peer != own]
+        if not peers:
+            raise Unfixable("the cluster has no other member")
+        child, entry = child_indent(instance)
+        file = instance.block.header.file
+        end = ending(file)
+        has_source = instance.unicast_src_ip or instance.get("mcast_src_ip")
+        source = [] if has_source else [f"{child}unicast_src_ip {own}{end}"]
+        at = after(instance, "interface") + 1
+        blocks = [n for n in instance.block.children if isinstance(n, ValueBlock) and n.keyword == "unicast_peer"]
+        if not blocks:
+            peer_block = [f"{child}unicast_peer {{{end}", *(f"{entry}{p}{end}" for p in peers), f"{child}}}{end}"]
+            return [Edit(file, at, at, (*source, *peer_block)), *_xmit_base(instance)]
+        block = blocks[-1]  # empty, or all its peers dropped: fill it
+        one_line = _one_line_empty_block(block)
+        if one_line is not None:
+            lead, rest = one_line
+            lines = (f"{lead}unicast_peer {{{rest}{end}", *(f"{entry}{p}{end}" for p in peers), f"{lead}}}{end}")
+            return [
+                Edit(file, block.header.line, block.header.line + 1, lines),
+                *insert(file, at, source),
+                *_xmit_base(instance),
+            ]
+        if block.close is None or not alone(block.close) or not all(alone(e) for e in block.entries):
+            raise Unfixable("the unicast_peer block shares its lines with others: edit it by hand")
+        edits = [delete(e) for e in block.entries]
+        edits.append(Edit(block.close.file, block.close.line, block.close.line, tuple(entry + p + end for p in peers)))
+        return edits + insert(file, at, source) + _xmit_base(instance)
 
 
-class StrictMode(Rule):
-    """What: vrrp_strict in global_defs or strict_mode in a vrrp_instance.
-    Why: RFC strict mode refuses unicast peers on interfaces that can multicast ("Unicast peers are
-    not supported in strict mode"), drops authentication and preempt_delay: a unicast pair in
-    strict mode does not work.
-    Example:
-        global_defs {
-            vrrp_strict
-        }
-    Fix: Remove vrrp_strict / strict_mode.
-    """
+_EMPTY_PEERS = re.compile(r"(?P<lead>[ \t]*)unicast_peer[ \t]*\{[ \t]*\}(?P<rest>[ \t]*(?:[#!].*)?)")
 
-    code, name, severity = "KA104", "strict-mode", Severity.ERROR
-    reads = ("global_defs", "vrrp_instance")
-    beyond_keepalived = True
 
-    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        line = ctx.config.global_defs.get("vrrp_strict")
-        if line is not None:
-            yield ctx.report(self, line.pos, "vrrp_strict forbids unicast peers and authentication: remove it")
-        for instance in ctx.config.vrrp_instances:
-            strict = instance.get("strict_mode")
-            if strict is not None and not (strict.args and strict.args[0].lower() in FALSE):
-                yield ctx.report(
-                    self, strict.pos, f"strict_mode makes {instance.name} refuse its unicast peers: remove it"
-                )
+def _one_line_empty_block(block: ValueBlock) -> tuple[str, str] | None:
+    """``unicast_peer {}`` on a line of its own: its indentation and what follows it (blanks, a
+    comment)."""
+    header, close = block.header, block.close
+    if block.entries or close is None or close.line != header.line or header.via is not None:
+        return None
+    match = _EMPTY_PEERS.fullmatch(physical(header.file)[header.line - 1].rstrip("\r"))
+    return (match["lead"], match["rest"]) if match else None
 
 
 def _source(instance: VrrpInstance) -> Line | None:
@@ -159,18 +149,24 @@ class OwnAddressPeer(Rule):
     code, name, severity = "KA105", "own-address-peer", Severity.ERROR
     reads = ("vrrp_instance",)
     beyond_keepalived = True
+    fix_summary = "removes the node's own address from unicast_peer"
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for instance in ctx.config.vrrp_instances:
             source = _source(instance)
             own = parse_address(source.args[0]) if source is not None and source.args else None
+            if source is None or own is None:
+                continue
             for peer in instance.unicast_peers:
-                if own is not None and peer.address == own:
-                    yield ctx.report(
-                        self,
+                if peer.address == own:
+                    yield self.report(
                         peer.line.pos,
                         f"{peer.text} is this node's own address ({source.keyword}): list only the other nodes",
+                        node=peer.line,
                     )
+
+    def fix(self, ctx: FileContext, finding: Diagnostic, facts: Facts) -> list[Edit]:
+        return [delete(finding.node)]
 
 
 class NoUnicastSource(Rule):
@@ -194,8 +190,7 @@ class NoUnicastSource(Rule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for instance in ctx.config.vrrp_instances:
             if instance.unicast and _source(instance) is None:
-                yield ctx.report(
-                    self,
+                yield self.report(
                     instance.line.pos,
                     f"{instance.name} has no unicast_src_ip: keepalived sends from the interface's primary "
                     "address; set unicast_src_ip to the address the other nodes list as peer",
@@ -230,7 +225,7 @@ class DroppedPeer(Rule):
                 else:
                     other = "IPv6" if peer.address.version == 6 else "IPv4"
                     why = f"is {other} but {instance.name} is IPv{instance.family}"
-                yield ctx.report(self, peer.line.pos, f"unicast peer {peer.text} {why}: keepalived skips it")
+                yield self.report(peer.line.pos, f"unicast peer {peer.text} {why}: keepalived skips it")
 
 
 class NoFaultNoPeer(Rule):
@@ -249,6 +244,7 @@ class NoFaultNoPeer(Rule):
 
     code, name, severity = "KA108", "no-fault-no-peer", Severity.WARNING
     reads = ("vrrp_instance",)
+    fix_summary = "adds unicast_fault_no_peer after the unicast_peer block"
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         if ctx.target < (2, 2, 5):
@@ -256,15 +252,24 @@ class NoFaultNoPeer(Rule):
         for instance in ctx.config.vrrp_instances:
             configured = any(isinstance(node, ValueBlock) for node in instance.nodes("unicast_peer"))
             if configured and not instance.has("unicast_fault_no_peer"):
-                yield ctx.report(
-                    self,
+                yield self.report(
                     instance.line.pos,
                     f"{instance.name} has no unicast_fault_no_peer: without peers it would silently fall "
                     "back to multicast; add unicast_fault_no_peer",
+                    node=instance,
                 )
 
-
-UNICAST_ONLY = ("unicast_ttl", "check_unicast_src", "unicast_src_ip")
+    def fix(self, ctx: FileContext, finding: Diagnostic, facts: Facts) -> list[Edit]:
+        instance: VrrpInstance = finding.node
+        child, _ = child_indent(instance)
+        blocks = [
+            node for node in instance.block.children if isinstance(node, ValueBlock) and node.keyword == "unicast_peer"
+        ]
+        close = blocks[-1].close if blocks else None
+        if close is None or not alone(close):
+            raise Unfixable("the unicast_peer block's end shares its line with others: edit it by hand")
+        end = ending(close.file)
+        return [Edit(close.file, close.line + 1, close.line + 1, (f"{child}unicast_fault_no_peer{end}",))]
 
 
 class UnicastWithoutPeers(Rule):
@@ -288,11 +293,10 @@ class UnicastWithoutPeers(Rule):
         for instance in ctx.config.vrrp_instances:
             if instance.unicast:
                 continue
-            for keyword in UNICAST_ONLY:
+            for keyword in names("unicast-only"):
                 line = instance.get(keyword)
                 if line is not None:
-                    yield ctx.report(
-                        self,
+                    yield self.report(
                         line.pos,
                         f"{keyword} has no effect: {instance.name} has no usable unicast peer",
                         end=instance.end,
@@ -301,29 +305,21 @@ class UnicastWithoutPeers(Rule):
 
 # keepalived's vrrp_end_handler (keepalived/vrrp/vrrp_parser.c) checks unicast with a VMAC or an
 # ipvlan interface since 2.2.0: first when the instance kept unicast peers, from 2.2.5 on when any
-# of these keywords configured unicast.
+# of the "unicast-configured" keywords (words.txt) configured unicast.
 VMAC_CHECKED = (2, 2, 0)
 UNICAST_CONFIGURED_FROM = (2, 2, 5)
-UNICAST_CONFIGURED = (
-    "unicast_peer",
-    "unicast_src_ip",
-    "unicast_fault_no_peer",
-    "check_unicast_src",
-    "old_unicast_checksum",
-)
-VMAC_KEYWORDS = ("use_vmac", "use_ipvlan")
 
 
-def vmac_statement(instance: VrrpInstance) -> Line | None:
+def _vmac_statement(instance: VrrpInstance) -> Line | None:
     """The use_vmac / use_ipvlan statement of an instance without vmac_xmit_base."""
     if instance.has("vmac_xmit_base"):
         return None
-    return next((line for keyword in VMAC_KEYWORDS if (line := instance.get(keyword)) is not None), None)
+    return next((line for keyword in names("vmac") if (line := instance.get(keyword)) is not None), None)
 
 
 def _unicast_configured(instance: VrrpInstance, target: Version) -> bool:
     if target >= UNICAST_CONFIGURED_FROM:
-        return any(instance.nodes(keyword) for keyword in UNICAST_CONFIGURED)
+        return any(instance.nodes(keyword) for keyword in names("unicast-configured"))
     return target >= VMAC_CHECKED and instance.unicast
 
 
@@ -345,24 +341,35 @@ class VmacXmitBase(Rule):
 
     code, name, severity = "KA110", "vmac-xmit-base", Severity.ERROR
     reads = ("vrrp_instance",)
+    fix_summary = "adds vmac_xmit_base after use_vmac / use_ipvlan"
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for instance in ctx.config.vrrp_instances:
-            vmac = vmac_statement(instance)
+            vmac = _vmac_statement(instance)
             if vmac is not None and instance.interface is not None and _unicast_configured(instance, ctx.target):
-                yield ctx.report(
-                    self,
+                yield self.report(
                     vmac.pos,
                     f"{instance.name} runs unicast with {vmac.keyword} but without vmac_xmit_base: keepalived "
                     "reports an error and sets it; add vmac_xmit_base",
+                    node=instance,
                 )
+
+    def fix(self, ctx: FileContext, finding: Diagnostic, facts: Facts) -> list[Edit]:
+        return _xmit_base(finding.node)
+
+
+def _xmit_base(instance: VrrpInstance) -> list[Edit]:
+    """vmac_xmit_base after use_vmac / use_ipvlan (KA110): unicast adverts leave by the base
+    interface, and keepalived reports an error without it."""
+    vmac = _vmac_statement(instance)
+    if vmac is None:
+        return []
+    own_line(vmac)
+    return insert(vmac.file, vmac.line + 1, [f"{indent(vmac)}vmac_xmit_base{ending(vmac.file)}"])
 
 
 RULES = (
     MulticastInstance(),
-    MulticastGlobal(),
-    MulticastAddress(),
-    StrictMode(),
     OwnAddressPeer(),
     NoUnicastSource(),
     DroppedPeer(),

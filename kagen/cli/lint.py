@@ -1,0 +1,95 @@
+"""``kagen lint``: load the inventory, read the files, run the rules (and, for SARIF, find the
+fixes), print the findings in the format asked for."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from kagen.cli.options import codes, color, config_id_option, load_inventory, target_version_option
+from kagen.lint import engine, files, settings
+
+# Output modules are imported when used: a pre-commit run pays start-up on every commit.
+FORMATTERS = {"text": "text", "json": "json_report", "sarif": "sarif", "github": "github"}
+
+
+def run(args: argparse.Namespace) -> int:
+    options = settings.load(
+        {
+            "select": args.select,
+            "ignore": args.ignore,
+            "strict": args.strict or None,
+            "fragment": args.fragment or None,
+            "target_version": args.target_version,
+            "config_id": args.config_id,
+            "exclude": args.exclude,
+            "clusters": args.cluster,
+            "inventory": args.inventory,
+            "format": args.format,
+        }
+    )
+    # `--inventory FILE` alone checks the inventory alone; an inventory from the settings file
+    # does not change what a bare `kagen lint` walks.
+    paths = args.paths or ([] if args.inventory is not None else ["."])
+    inventory = load_inventory(options)
+    ctxs = files.contexts(paths, options)
+    result = engine.run(ctxs, options, inventory)
+    if options.format == "sarif" and "-" not in paths:  # standard input cannot be read again to check fixes
+        from kagen.fix.apply import suggestions
+
+        result.fixes = suggestions(paths, options, inventory, ctxs, result)
+    if not result.files:
+        print("kagen: warning: no keepalived configuration files found", file=sys.stderr)
+    formatter = importlib.import_module(f"kagen.report.{FORMATTERS[options.format]}")
+    sys.stdout.write(formatter.render(result, color=options.format == "text" and color()))
+    return result.exit_code(options.strict)
+
+
+def add(commands: argparse._SubParsersAction) -> None:
+    lint = commands.add_parser(
+        "lint",
+        help="check configurations: keepalived's own errors, unicast safety, pairs",
+        description="Check keepalived configurations. Files are read the way keepalived reads them; "
+        "directories are searched for keepalived configuration files (files they include are "
+        "checked as part of them). Settings come from .kagen.toml or [tool.kagen] in pyproject.toml, "
+        "found from the working directory upward; options given here replace them.",
+        epilog="exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage or I/O error",
+    )
+    lint.add_argument("paths", nargs="*", metavar="PATH", help="files, directories, - for standard input (default: .)")
+    lint.add_argument("--format", choices=settings.FORMATS, help="output format (default: text)")
+    lint.add_argument(
+        "--select",
+        type=codes,
+        metavar="CODES",
+        help="only these rules: codes, prefixes (KA1) or names, comma-separated",
+    )
+    lint.add_argument(
+        "--ignore", type=codes, metavar="CODES", help="skip these rules: codes, prefixes or names, comma-separated"
+    )
+    target_version_option(lint)
+    lint.add_argument(
+        "--fragment", action="store_true", help="the files are conf.d pieces: no errors for things defined elsewhere"
+    )
+    lint.add_argument("--strict", action="store_true", help="warnings fail too (exit status 1)")
+    config_id_option(lint)
+    lint.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="skip files and directories matching this glob (repeatable)",
+    )
+    lint.add_argument(
+        "--cluster",
+        action="append",
+        type=codes,
+        metavar="FILE,FILE",
+        help="these files are the members of one cluster: match their instances by name (repeatable)",
+    )
+    lint.add_argument(
+        "--inventory",
+        metavar="FILE",
+        help="the cloud inventory (YAML, JSON or TOML): check it (KA4xx) and the files against it; "
+        "alone, only the inventory is checked",
+    )
+    lint.set_defaults(func=run)

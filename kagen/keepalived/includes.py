@@ -1,0 +1,187 @@
+"""keepalived's ``include`` statements: which files a pattern names, and opening each one the way
+keepalived would (``read_conf_file``/``check_include`` in ``lib/parser.c``), with what it
+refuses or skips as diagnostics and kagen's own guards against runaway input.
+
+The include variants (``includer``, ``includem``, ``includew``, ``includeb``, ``includea``) make
+problems that plain ``include`` only logs into errors; ``INCLUDE_STRICT`` says which.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import stat
+from collections.abc import Callable
+
+from kagen.diagnostics import Check, Position, Severity
+from kagen.keepalived.checks import EXPANSION_LIMIT, INCLUDE_CYCLE, INCLUDE_MISSING
+from kagen.keepalived.tree import BLANKS, SourceFile
+
+# What each include variant makes an error (keepalived's include_t bits: read, match, wildcard,
+# brace); plain "include" only warns.
+INCLUDE_STRICT = {"": "", "r": "r", "m": "rm", "w": "rmw", "b": "rb", "a": "rmwb"}
+
+_KERNEL_FILES = ("/proc/", "/sys/", "/dev/")
+
+Report = Callable[[Check, Position, str, "Severity | None"], None]
+
+
+class TooManyFiles(Exception):
+    """The run has read as many files as kagen allows: stop reading."""
+
+
+def include_variant(text: str) -> tuple[str, int] | None:
+    """keepalived's ``is_include``: ``include`` or ``include[rmwba]`` followed by a blank; the
+    variant's letter and where the pattern starts."""
+    if len(text) > 8 and text[7] in BLANKS:
+        return "", 8
+    if len(text) > 9 and text[7] in "rmwba" and text[8] in BLANKS:
+        return text[7], 9
+    return None
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """Shell-style ``{a,b}`` alternatives (glob's GLOB_BRACE), nested, in order."""
+    depth = 0
+    start = -1
+    commas: list[int] = []
+    for index, char in enumerate(pattern):
+        if char == "{":
+            if depth == 0:
+                start, commas = index, []
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                cuts = [start, *commas, index]
+                alternatives = [pattern[a + 1 : b] for a, b in itertools.pairwise(cuts)]
+                head, tail = pattern[:start], pattern[index + 1 :]
+                return [
+                    expanded for alternative in alternatives for expanded in expand_braces(head + alternative + tail)
+                ]
+        elif char == "," and depth == 1:
+            commas.append(index)
+    return [pattern]
+
+
+class Includes:
+    """Resolves and opens included files for one reader. ``limits`` is the reader's (kagen.
+    keepalived.source.LIMITS); ``overlay`` holds contents to read instead of the disk's."""
+
+    def __init__(self, report: Report, limits: dict[str, int], overlay: dict[str, bytes]) -> None:
+        self.report = report
+        self.limits = limits
+        self.overlay = overlay
+
+    def matches(self, pattern: str, kind: str, file: SourceFile, pos: Position) -> list[str]:
+        """The files ``include<kind> pattern`` reads, in keepalived's order (relative to the
+        including file's directory unless absolute); what it cannot read is reported here."""
+        strict = INCLUDE_STRICT[kind]
+        keyword = "include" + kind
+        base = os.path.dirname(file.path)
+        found: list[str] = []
+        missing: list[str] = []
+        for alternative in expand_braces(pattern):
+            absolute = os.path.isabs(alternative)
+            if glob.has_magic(alternative):
+                hits = sorted(glob.glob(alternative) if absolute else glob.glob(alternative, root_dir=base))
+                directory = os.path.dirname(os.path.join(base, alternative))
+                if not hits and not glob.has_magic(directory) and not os.path.isdir(directory):
+                    missing.append(alternative)
+            else:
+                hits = [alternative] if os.path.lexists(os.path.join(base, alternative)) else []
+                if not hits:
+                    missing.append(alternative)
+            found.extend(hits)
+        if not found:
+            if missing:
+                self.report(
+                    INCLUDE_MISSING,
+                    pos,
+                    f"{keyword} '{pattern}': no such file" + ("" if "m" in strict else " (keepalived only logs this)"),
+                    _severity(strict, "m"),
+                )
+            elif "w" in strict:
+                self.report(INCLUDE_MISSING, pos, f"{keyword} '{pattern}' matches no file", Severity.ERROR)
+            return []
+        if missing:
+            self.report(
+                INCLUDE_MISSING, pos, f"{keyword} '{pattern}': missing {', '.join(missing)}", _severity(strict, "b")
+            )
+            if "b" in strict:
+                return []
+        kernel = [m for m in found if os.path.realpath(os.path.join(base, m)).startswith(_KERNEL_FILES)]
+        if kernel:
+            # Reading /proc/kmsg and the like can block forever; no configuration lives there.
+            self.report(
+                INCLUDE_MISSING,
+                pos,
+                f"{keyword} '{pattern}' names kernel interfaces (/proc, /sys, /dev); kagen does not read them",
+                _severity(strict, "r"),
+            )
+            found = [m for m in found if m not in kernel]
+        return found
+
+    def open(
+        self, match: str, kind: str, parent: SourceFile, pos: Position, chain: list[SourceFile], files: int
+    ) -> tuple[SourceFile, bytes] | None:
+        """The file ``match`` (one of ``matches``) and its content, or None when it is not read;
+        ``chain`` is the files being read, outermost first, and ``files`` how many were read in
+        all. Raises TooManyFiles when the run may read no more."""
+        keyword = "include" + kind
+        severity = _severity(INCLUDE_STRICT[kind], "r")
+        real = os.path.normpath(os.path.join(os.path.dirname(parent.path), match))
+        name = match if os.path.isabs(match) else os.path.normpath(os.path.join(os.path.dirname(parent.name), match))
+        try:
+            info = os.stat(real)
+        except OSError as exc:
+            self.report(INCLUDE_MISSING, pos, f"{keyword}: cannot read '{name}': {exc.strerror}", severity)
+            return None
+        if stat.S_ISDIR(info.st_mode):
+            self.report(INCLUDE_MISSING, pos, f"{keyword}: '{name}' is a directory; keepalived skips it", severity)
+            return None
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o111:
+            self.report(
+                INCLUDE_MISSING,
+                pos,
+                f"{keyword}: '{name}' is not a regular non-executable file; keepalived skips it",
+                severity,
+            )
+            return None
+        resolved = os.path.realpath(real)
+        if any(file.realpath == resolved for file in chain):
+            first = next(index for index, file in enumerate(chain) if file.realpath == resolved)
+            cycle = " -> ".join([*(file.name for file in chain[first:]), name])
+            self.report(INCLUDE_CYCLE, pos, f"include cycle: {cycle}", None)
+            return None
+        limits = self.limits
+        if len(chain) > limits["include_depth"]:
+            self.report(EXPANSION_LIMIT, pos, f"includes nested deeper than {limits['include_depth']} levels", None)
+            return None
+        if files >= limits["files"]:
+            self.report(EXPANSION_LIMIT, pos, f"more than {limits['files']} files included", None)
+            raise TooManyFiles
+        if info.st_size > limits["file_bytes"]:
+            self.report(
+                EXPANSION_LIMIT,
+                pos,
+                f"'{name}' is {info.st_size / 2**20:.1f} MiB; kagen reads files of at most "
+                f"{limits['file_bytes'] // 2**20} MiB",
+                None,
+            )
+            return None
+        try:
+            if resolved in self.overlay:
+                data = self.overlay[resolved]
+            else:
+                with open(real, "rb") as handle:
+                    data = handle.read()
+        except OSError as exc:
+            self.report(INCLUDE_MISSING, pos, f"{keyword}: cannot read '{name}': {exc.strerror}", severity)
+            return None
+        return SourceFile(name, real, resolved, pos), data
+
+
+def _severity(strict: str, bit: str) -> Severity:
+    return Severity.ERROR if bit in strict else Severity.WARNING
