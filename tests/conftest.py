@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 
-import lab
 import pytest
-from helpers import require
 
 from kagen.keepalived.parse import parse_string
+from support import lab
+from support.helpers import require
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with gc_paused():
             return args.func(args)
     except InputError as exc:
-        # An inventory's problems (kagen.inventory.InventoryError) are FILE:LINE: lines of their own.
+        # An inventory's problems (kagen.inventory.load.InventoryError) are FILE:LINE: lines of their own.
         problems = getattr(exc, "problems", None)
         if problems:
             print("\n".join(problems), file=sys.stderr)

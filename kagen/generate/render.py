@@ -1,4 +1,4 @@
-"""Turn a plan (kagen.plan) into file contents: the keepalived configurations through the Jinja
+"""Turn a plan (kagen.generate.plan) into file contents: the keepalived configurations through the Jinja
 template ``kagen.templates/keepalived.conf.j2``, the Terraform resources as JSON.
 
 The environment is strict (an undefined name is an error, not an empty string) and keeps the

@@ -1,7 +1,7 @@
 """``kagen generate``: inventory -> plan -> render -> verify -> write, or compare with the disk.
 
 Nothing is written unless every file of the run is rendered and passes verification; then all
-files are put in place together (kagen.write.Staging). A file on disk that kagen did not
+files are put in place together (kagen.generate.write.Staging). A file on disk that kagen did not
 generate is replaced only when the user says so.
 """
 
@@ -92,7 +92,7 @@ class Run:
         return found
 
     def verify(self) -> None:
-        """Parse and lint every rendered file (kagen.verify)."""
+        """Parse and lint every rendered file (kagen.generate.verify)."""
         groups = [[node.path for node in group] for group in networks(self.plan.nodes)]
         self.findings = verify(self.outputs, groups, self.directory, self.inventory, self.target)
 

@@ -1,6 +1,6 @@
 """What an importer found in the cloud's own records, and the inventory made from it.
 
-Both importers (``kagen.cloud.describe``, ``kagen.cloud.terraform``) fill a ``Found``; this module
+Both importers (``kagen.importers.describe``, ``kagen.importers.terraform``) fill a ``Found``; this module
 turns it into inventory data with comments on every value the records cannot tell and kagen chose
 (roles, priorities, VRIDs, interface names), then checks it by loading it back.
 """

@@ -3,7 +3,7 @@
 PyYAML cannot write comments, and an imported inventory needs them: they say which values kagen
 chose because the cloud's data does not tell (roles, priorities, VRIDs). The shapes are few
 (mappings of mappings, lists of plain values), so the writer is small; what it writes is loaded
-back through ``kagen.inventory`` before anything is written.
+back through ``kagen.inventory.load`` before anything is written.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The configurations of the members are given together (``kagen lint a.conf b.conf``); which
 instances form a cluster is kagen.lint.clusters' business. With an inventory, only the files of
-nodes that share clusters are compared (engine._networks).
+nodes that share clusters are compared (kagen.lint.placement.networks).
 """
 
 from __future__ import annotations

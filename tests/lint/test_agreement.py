@@ -13,8 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import REPO, corpus_files
-from lab import Dump
 
 from kagen.diagnostics import Severity
 from kagen.keepalived.keywords import table
@@ -23,6 +21,8 @@ from kagen.keepalived.parse import parse_file
 from kagen.lint import engine
 from kagen.lint.context import FileContext
 from kagen.lint.settings import Options
+from support.helpers import REPO, corpus_files
+from support.lab import Dump
 
 # Matches no "@ID" line of any sample: the corpus uses @high/@low to switch net_namespace, which
 # keepalived would try to enter.

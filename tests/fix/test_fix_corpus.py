@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import corpus_files, lint_paths
 
 from kagen import cli
 from kagen.keepalived.parse import parse_file
 from kagen.lint.settings import Options
+from support.helpers import REPO, corpus_files, lint_paths
 
-GOLDEN = Path(__file__).parent / "fixtures" / "fix" / "corpus"
+GOLDEN = REPO / "tests" / "fixtures" / "fix" / "corpus"
 CONFIG_ID = "kagen-lab"  # matches no @ID line of the corpus, as in the agreement tests
 OWN, PEER = "10.200.0.11", "10.200.0.12"
 NOT_CONFIGS = {"doc.keepalived.conf.SYNOPSIS", "tools.json_tracking.template_vrrp_instance.j2"}

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import re
 
-from helpers import REPO
-
 from kagen import cli
 from kagen.lint import registry
+from support.helpers import REPO
 
 README = (REPO / "README.md").read_text()
 
@@ -64,3 +63,40 @@ def test_lint_example_output_is_what_kagen_prints(capsys, monkeypatch):
         assert argv[0] == "kagen"
         cli.main(argv[1:])
         assert capsys.readouterr().out.rstrip("\n").split("\n") == expected
+
+
+def _layout() -> dict[str, str]:
+    """The README's layout tree: each entry's path (``kagen/lint/rules/``) and its description."""
+    block = README.split("### Layout", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
+    entries: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []
+    last = None
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip(" "))
+        name, _, description = line.strip().partition(" ")
+        if indent > 20 or not name:  # a description's second line
+            entries[last] += " " + line.strip()
+            continue
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        last = "".join(part for _, part in stack) + name
+        entries[last] = description.strip()
+        if name.endswith("/"):
+            stack.append((indent, name))
+    return entries
+
+
+def test_layout_section_matches_the_tree():
+    entries = _layout()
+    for path in entries:
+        if path.startswith("kagen/"):
+            assert (REPO / path).exists(), path
+    for directory in sorted(p for p in (REPO / "kagen").rglob("*") if p.is_dir() and (p / "__init__.py").exists()):
+        path = directory.relative_to(REPO).as_posix() + "/"
+        assert path in entries, f"{path} is not in the README's layout"
+        listed = [entry for entry in entries if entry.startswith(path) and entry != path]
+        for module in sorted(directory.glob("*.py")):
+            if module.name == "__init__.py":
+                continue
+            mentioned = module.relative_to(REPO).as_posix() in listed or re.search(rf"\b{module.stem}\b", entries[path])
+            assert mentioned, f"{module.relative_to(REPO)} is not in the README's layout"

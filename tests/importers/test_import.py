@@ -12,7 +12,7 @@ import subprocess
 import sys
 from importlib import resources
 
-from helpers import REPO
+from support.helpers import REPO
 
 FIXTURES = "tests/fixtures/import"
 DESCRIBE = [

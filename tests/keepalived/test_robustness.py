@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import REPO, corpus_files
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kagen.keepalived import source
 from kagen.keepalived.dump import config_to_dict, outline
 from kagen.keepalived.parse import parse_string
+from support.helpers import REPO, corpus_files
 
 SAMPLES = [p.read_text(errors="replace") for p in corpus_files()] + [
     p.read_text()

@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import REPO, corpus_files
 
 from kagen.diagnostics import Severity
 from kagen.lint import engine, files, parallel
 from kagen.lint.rule import Rule
 from kagen.lint.settings import Options
+from support.helpers import REPO, corpus_files
 
 FILES = [*corpus_files(), *sorted((REPO / "tests" / "configs").glob("*.conf")), *sorted(REPO.glob("examples/*/*.conf"))]
 

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from helpers import REPO
 
 from kagen import cli
 from kagen.keepalived import source
+from support.helpers import REPO
 
 EXAMPLE = str(REPO / "examples" / "web-pair" / "web-a.conf")
 

@@ -9,7 +9,8 @@ import ast
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+
+from support.helpers import REPO
 
 PACKAGE = REPO / "kagen"
 MAX_LINES = 400

@@ -6,9 +6,8 @@ machines without it.
 
 from __future__ import annotations
 
-from helpers import REPO
-
 from kagen.keepalived.parse import parse_file
+from support.helpers import REPO
 
 
 def instances():

@@ -9,11 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import corpus_files
 
 from kagen import cli
+from support.helpers import REPO, corpus_files
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = REPO / "tests" / "fixtures"
 MULTICAST = FIXTURES / "failover" / "multicast"
 
 

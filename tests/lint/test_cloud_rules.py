@@ -8,11 +8,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import REPO, lint_paths
 
 from kagen.lint import registry
 from kagen.lint.rule import Scope
 from kagen.lint.settings import Options
+from support.helpers import REPO, lint_paths
 
 EXAMPLE = REPO / "examples" / "web-pair"
 

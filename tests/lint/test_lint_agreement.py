@@ -1,13 +1,14 @@
-"""kagen lint against keepalived -t on mutated configurations (tests/agreement.py does the work;
-``python tests/agreement.py`` prints the full report)."""
+"""kagen lint against keepalived -t on mutated configurations (tests/support/agreement.py does the work;
+``python tests/support/agreement.py`` prints the full report)."""
 
 from __future__ import annotations
 
-import agreement
 import pytest
-from helpers import shared_dir
 
-# How many mutants CI checks; the README's figures come from `python tests/agreement.py 1000`.
+from support import agreement
+from support.helpers import shared_dir
+
+# How many mutants CI checks; the README's figures come from `python tests/support/agreement.py 1000`.
 MUTANTS = 600
 
 

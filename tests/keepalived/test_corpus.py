@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from helpers import corpus_files
 
 from kagen.keepalived.parse import parse_file
+from support.helpers import corpus_files
 
 FILES = {path.name: path for path in corpus_files()}
 

@@ -13,7 +13,7 @@ compares:
 Messages that depend on the machine rather than the configuration (users, script files,
 interfaces, include files that are not there) are left out.
 
-Run ``python tests/agreement.py`` (as root, with keepalived) to print the figures.
+Run ``python tests/support/agreement.py`` (as root, with keepalived) to print the figures.
 """
 
 from __future__ import annotations
@@ -26,19 +26,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for support.* when run as a script
 
-import lab  # noqa: E402
-from helpers import REPO, corpus_files  # noqa: E402
-
-from kagen.diagnostics import Severity  # noqa: E402
-from kagen.keepalived.keywords import table  # noqa: E402
-from kagen.keepalived.parse import parse_file  # noqa: E402
-from kagen.keepalived.tree import Line, ValueBlock  # noqa: E402
-from kagen.lint import engine, registry  # noqa: E402
-from kagen.lint.context import FileContext  # noqa: E402
-from kagen.lint.settings import Options  # noqa: E402
+from kagen.diagnostics import Severity
+from kagen.keepalived.keywords import table
+from kagen.keepalived.parse import parse_file
+from kagen.keepalived.tree import Line, ValueBlock
+from kagen.lint import engine, registry
+from kagen.lint.context import FileContext
+from kagen.lint.settings import Options
+from support import lab
+from support.helpers import REPO, corpus_files
 
 CONFIG_ID = "kagen-lab"
 NOT_CONFIGS = {"doc.keepalived.conf.SYNOPSIS", "tools.json_tracking.template_vrrp_instance.j2"}

@@ -1,4 +1,4 @@
-"""Generated pairs fail over on real keepalived, on a vSwitch without multicast (tests/failover.py).
+"""Generated pairs fail over on real keepalived, on a vSwitch without multicast (tests/support/failover.py).
 
 Each test builds its own vSwitch and nodes, generates the configurations with ``kagen generate``
 for the keepalived installed here, and measures: election (start to one holder of the HAVIP
@@ -20,14 +20,14 @@ import time
 from pathlib import Path
 
 import pytest
-from failover import Switch, members, missing_prerequisites
-from helpers import REPO, require
 
 from kagen import cli
+from support.failover import Switch, members, missing_prerequisites
+from support.helpers import REPO, require
 
 pytestmark = [pytest.mark.failover, pytest.mark.slow]
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 @pytest.fixture
@@ -48,9 +48,9 @@ def test_the_lab_is_removed_when_the_test_run_is_terminated(tmp_path):
     require(missing_prerequisites())
     script = f"""
 import sys, time
-sys.path.insert(0, {str(Path(__file__).parent)!r})
+sys.path.insert(0, {str(REPO / "tests")!r})
 from pathlib import Path
-from failover import Switch
+from support.failover import Switch
 with Switch(Path({str(tmp_path)!r})) as lab:
     node = lab.add("web-a", "eth0", "192.168.0.11/24")
     lab.start(node, Path({str(MULTICAST / "web-a.conf")!r}))

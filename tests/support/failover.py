@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import lab
+from support import lab
 
 POLL = 0.02  # seconds between two looks at the nodes: the resolution of every measured time
 PORT = 9  # the UDP port the nodes answer on

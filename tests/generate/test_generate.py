@@ -14,10 +14,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from helpers import REPO
 
 from kagen import cli
 from kagen.generate import write
+from support.helpers import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "generate"
 CASES = {

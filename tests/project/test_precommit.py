@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REPO, require
+
+from support.helpers import REPO, require
 
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 BAD = "vrrp_instance V {\n    interface eth0\n    virtual_router_id 300\n}\n"
@@ -178,3 +179,53 @@ def test_fix_hook_edits_then_passes(tmp_path):
     again = hook()
     assert again.returncode == 0, again.stdout + again.stderr
     assert re.search(r"^kagen fix \(keepalived\)\.+Passed$", again.stdout, re.M)
+
+
+def _own_hooks() -> dict[str, dict]:
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
+    return {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+
+
+def test_own_configuration_is_valid():
+    require(_missing())
+    command = [sys.executable, "-m", "pre_commit", "validate-config", str(REPO / ".pre-commit-config.yaml")]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    hooks = _own_hooks()
+    assert sorted(hooks) == ["kagen-lint-examples", "mypy", "ruff-check", "ruff-format"]
+    assert (hooks["mypy"]["entry"], hooks["mypy"]["pass_filenames"]) == ("mypy", False)
+
+
+@pytest.mark.slow
+def test_own_configuration_runs_kagen_and_ruff(tmp_path):
+    """This repository's own hooks, run by pre-commit on a copy of its examples and of one module:
+    they pass as committed, and kagen's hook fails on an example made multicast."""
+    require(_missing())
+    work = tmp_path / "repo"
+    shutil.copytree(REPO / "examples", work / "examples")
+    (work / "kagen").mkdir()
+    shutil.copy(REPO / "kagen" / "partition.py", work / "kagen" / "partition.py")
+    shutil.copy(REPO / ".pre-commit-config.yaml", work / ".pre-commit-config.yaml")
+    shutil.copy(REPO / "pyproject.toml", work / "pyproject.toml")
+    _stage(work)
+
+    def run(*hooks: str) -> subprocess.CompletedProcess:
+        results = []
+        for hook in hooks:
+            command = [sys.executable, "-m", "pre_commit", "run", hook, "--all-files", "--color", "never"]
+            results.append(subprocess.run(command, cwd=work, env=_env(work), capture_output=True, text=True))
+        return subprocess.CompletedProcess(
+            hooks, max(r.returncode for r in results), "".join(r.stdout for r in results)
+        )
+
+    passed = run("kagen-lint-examples", "ruff-check", "ruff-format")
+    assert passed.returncode == 0, passed.stdout
+    for name in ("kagen lint \\(examples\\)", "ruff check", "ruff format"):
+        assert re.search(rf"^{name}\.+Passed$", passed.stdout, re.M), name
+    conf = work / "examples" / "web-pair" / "web-b.conf"
+    conf.write_text(re.sub(r"    unicast_peer \{\n[^}]*\}\n", "", conf.read_text()))
+    _stage(work)
+    failed = run("kagen-lint-examples")
+    assert failed.returncode == 1, failed.stdout
+    assert re.search(r"^kagen lint \(examples\)\.+Failed$", failed.stdout, re.M)
+    assert "examples/web-pair/web-b.conf:18:1: KA101 vrrp_instance VI_WEB runs multicast" in failed.stdout

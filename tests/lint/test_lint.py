@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import REPO, shared_dir
 
 from kagen import cli
+from support.helpers import REPO, shared_dir
 
 BAD = """vrrp_instance V {
     interface eth0
@@ -144,7 +144,7 @@ def test_settings_from_pyproject_found_from_a_subdirectory(capsys, tmp_path, mon
 def test_inventory_from_settings_is_relative_to_them_and_keeps_the_walk(capsys, tmp_path, monkeypatch):
     import shutil
 
-    from helpers import REPO
+    from support.helpers import REPO
 
     for name in ("inventory.yaml", "web-a.conf", "web-b.conf"):
         shutil.copy(REPO / "examples" / "web-pair" / name, tmp_path / name)

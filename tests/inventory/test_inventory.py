@@ -11,9 +11,9 @@ import sys
 
 import pytest
 import yaml
-from helpers import REPO
 
 from kagen.inventory.load import InventoryError, load
+from support.helpers import REPO
 
 EXAMPLE = REPO / "examples" / "web-pair" / "inventory.yaml"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from helpers import lint_paths
 
 from kagen.lint.settings import Options
+from support.helpers import lint_paths
 
 NODE = """vrrp_instance VI_WEB {{
     state {state}

@@ -1,5 +1,5 @@
 /*
- * Preloaded into keepalived by the comparison tests (tests/lab.py) so that its checker process
+ * Preloaded into keepalived by the comparison tests (tests/support/lab.py) so that its checker process
  * starts, and dumps the virtual servers it parsed, on machines without the ip_vs kernel module.
  * It answers keepalived's IPVS socket options (IP_VS_BASE_CTL = 64 + 1024 + 64 = 1152 and up)
  * with success and an empty table; every other socket option goes to the C library.

@@ -1,16 +1,16 @@
 """Every file-scope rule: a failing fixture with its exact findings (line:col message) and a
 passing fixture with none. Most fixtures are one valid unicast instance (``inst``) plus the one
 thing the rule is about. The expectations were reviewed against keepalived's behaviour (see
-tests/agreement.py for the measured agreement)."""
+tests/support/agreement.py for the measured agreement)."""
 
 # ruff: noqa: E501 - fixtures and expected messages read best on one line each
 
 from __future__ import annotations
 
 import pytest
-from helpers import lint_text
 
 from kagen.lint import registry
+from support.helpers import lint_text
 
 GOOD = """global_defs {
     router_id a
