@@ -12,9 +12,8 @@ import glob
 import itertools
 import os
 import stat
-from collections.abc import Callable
 
-from kagen.diagnostics import Check, Position, Severity
+from kagen.diagnostics import Check, Diagnostic, Position, Severity, diagnostic
 from kagen.keepalived.checks import EXPANSION_LIMIT, INCLUDE_CYCLE, INCLUDE_MISSING
 from kagen.keepalived.tree import BLANKS, SourceFile
 
@@ -23,8 +22,6 @@ from kagen.keepalived.tree import BLANKS, SourceFile
 INCLUDE_STRICT = {"": "", "r": "r", "m": "rm", "w": "rmw", "b": "rb", "a": "rmwb"}
 
 _KERNEL_FILES = ("/proc/", "/sys/", "/dev/")
-
-Report = Callable[[Check, Position, str, "Severity | None"], None]
 
 
 class TooManyFiles(Exception):
@@ -66,13 +63,18 @@ def expand_braces(pattern: str) -> list[str]:
 
 
 class Includes:
-    """Resolves and opens included files for one reader. ``limits`` is the reader's (kagen.
-    keepalived.source.LIMITS); ``overlay`` holds contents to read instead of the disk's."""
+    """Resolves and opens included files for one reader, adding what it finds to the reader's
+    ``diagnostics`` (a list, not the reader: no reference cycle for a run without the cyclic
+    garbage collector to keep alive). ``limits`` is the reader's (kagen.keepalived.logical.LIMITS);
+    ``overlay`` holds contents to read instead of the disk's."""
 
-    def __init__(self, report: Report, limits: dict[str, int], overlay: dict[str, bytes]) -> None:
-        self.report = report
+    def __init__(self, diagnostics: list[Diagnostic], limits: dict[str, int], overlay: dict[str, bytes]) -> None:
+        self.diagnostics = diagnostics
         self.limits = limits
         self.overlay = overlay
+
+    def report(self, check: Check, pos: Position, message: str, severity: Severity | None = None) -> None:
+        self.diagnostics.append(diagnostic(check, pos, message, severity))
 
     def matches(self, pattern: str, kind: str, file: SourceFile, pos: Position) -> list[str]:
         """The files ``include<kind> pattern`` reads, in keepalived's order (relative to the
@@ -153,14 +155,14 @@ class Includes:
         if any(file.realpath == resolved for file in chain):
             first = next(index for index, file in enumerate(chain) if file.realpath == resolved)
             cycle = " -> ".join([*(file.name for file in chain[first:]), name])
-            self.report(INCLUDE_CYCLE, pos, f"include cycle: {cycle}", None)
+            self.report(INCLUDE_CYCLE, pos, f"include cycle: {cycle}")
             return None
         limits = self.limits
         if len(chain) > limits["include_depth"]:
-            self.report(EXPANSION_LIMIT, pos, f"includes nested deeper than {limits['include_depth']} levels", None)
+            self.report(EXPANSION_LIMIT, pos, f"includes nested deeper than {limits['include_depth']} levels")
             return None
         if files >= limits["files"]:
-            self.report(EXPANSION_LIMIT, pos, f"more than {limits['files']} files included", None)
+            self.report(EXPANSION_LIMIT, pos, f"more than {limits['files']} files included")
             raise TooManyFiles
         if info.st_size > limits["file_bytes"]:
             self.report(
@@ -168,7 +170,6 @@ class Includes:
                 pos,
                 f"'{name}' is {info.st_size / 2**20:.1f} MiB; kagen reads files of at most "
                 f"{limits['file_bytes'] // 2**20} MiB",
-                None,
             )
             return None
         try:

@@ -127,7 +127,7 @@ class LogicalLines:
         self.files: list[SourceFile] = []
         self.diagnostics: list[Diagnostic] = []
         self._chain: list[SourceFile] = []
-        self._includes = Includes(self._report, LIMITS, self.overlay)
+        self._includes = Includes(self.diagnostics, LIMITS, self.overlay)
         self._open_def: expand.Definition | None = None
         self._limit_hit = False
         # Lines of multi-line definitions being expanded: reading one of them again inside its own

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kagen.partition import Partition
 
@@ -20,8 +19,11 @@ if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every l
     from kagen.lint.context import FileContext
 
 
-@dataclass(frozen=True)
-class Placed:
+# NamedTuples, not dataclasses: every lint run imports this module (through the KA42x rules), and
+# a dataclass costs a millisecond to define.
+
+
+class Placed(NamedTuple):
     """A vrrp_instance of a file matched to the cluster it serves and the node's endpoint in it."""
 
     ctx: FileContext
@@ -30,8 +32,7 @@ class Placed:
     endpoint: Endpoint
 
 
-@dataclass
-class Placement:
+class Placement(NamedTuple):
     nodes: dict[int, str]  # id(ctx) -> node (instance name) for the matched files
     placed: list[Placed]
     unmatched_files: list[FileContext]
@@ -43,8 +44,7 @@ def _vrid(instance: VrrpInstance) -> int | None:
     return int(text) if text is not None and text.isdigit() else None
 
 
-@dataclass
-class _Index:
+class _Index(NamedTuple):
     """Lookups into one inventory, built once: kagen generate places its files group by group."""
 
     by_config: dict[str, str]  # realpath of a member's config: -> node
