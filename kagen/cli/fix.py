@@ -8,7 +8,9 @@ import sys
 
 from kagen.cli.options import EXIT_FINDINGS, EXIT_OK, codes, config_id_option, load_inventory, target_version_option
 from kagen.diagnostics import Severity
+from kagen.keepalived.source import LIMITS
 from kagen.lint import settings
+from kagen.reading import read_stream
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         }
     )
     inventory = load_inventory(options)
-    stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    stdin = read_stream(sys.stdin.buffer, LIMITS["file_bytes"], "<stdin>") if "-" in args.paths else None
     result = fix.fix(args.paths or ["."], options, inventory, stdin)
     if len(result.remaining.files) == (1 if inventory is not None else 0):  # the inventory is listed too
         print("kagen: warning: no keepalived configuration files found", file=sys.stderr)

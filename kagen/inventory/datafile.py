@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from kagen.reading import refusal
+
 Path = tuple[str | int, ...]
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -81,9 +83,12 @@ def read(path: str, text: str | None = None) -> Document:
 
 
 def _read_text(path: str) -> str:
+    if os.path.isdir(path):
+        raise DataError(path, "is a directory, not a file")
+    problem = refusal(path, pipes=True)
+    if problem is not None:
+        raise DataError(path, problem)
     try:
-        if os.path.isdir(path):
-            raise DataError(path, "is a directory, not a file")
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
@@ -141,6 +146,7 @@ def _place(mark: yaml.Mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
+HUGE_NUMBER = "a number of thousands of digits: no setting takes one so large"
 MAX_VALUES = 1_000_000  # aliases can make a small file expand without end ("billion laughs")
 
 
@@ -179,6 +185,8 @@ class _Builder:
                 return self.constructor.construct_object(node, deep=True)
             except yaml.constructor.ConstructorError as exc:
                 raise DataError(self.path, f"{format_path(where)}: {exc.problem}", node.start_mark.line + 1) from None
+            except ValueError:  # Python converts at most 4,300 digits
+                raise DataError(self.path, f"{format_path(where)}: {HUGE_NUMBER}", node.start_mark.line + 1) from None
         if id(node) in self.active:
             raise DataError(self.path, f"{format_path(where)}: an alias refers to itself", node.start_mark.line + 1)
         self.active.add(id(node))
@@ -227,6 +235,8 @@ def _load_json(path: str, text: str) -> Document:
     except json.JSONDecodeError as exc:
         raise DataError(path, f"not valid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            raise DataError(path, HUGE_NUMBER) from None
         raise DataError(path, f"not valid JSON: {exc}") from None
     except RecursionError:
         raise DataError(path, "not valid JSON: nested too deeply") from None
@@ -256,6 +266,8 @@ def _load_toml(path: str, text: str) -> Document:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise DataError(path, f"not valid TOML: {exc}", int(match.group(1)) if match else None) from None
+    except ValueError:  # Python converts at most 4,300 digits
+        raise DataError(path, HUGE_NUMBER) from None
     doc = Document(path, data)
     table: Path = ()
     arrays: dict[Path, int] = {}

@@ -177,7 +177,7 @@ class Includes:
                 data = self.overlay[resolved]
             else:
                 with open(real, "rb") as handle:
-                    data = handle.read()
+                    data = handle.read(limits["file_bytes"] + 1)[: limits["file_bytes"]]  # it may grow
         except OSError as exc:
             self.report(INCLUDE_MISSING, pos, f"{keyword}: cannot read '{name}': {exc.strerror}", severity)
             return None

@@ -23,7 +23,7 @@ Version = tuple[int, ...]
 @functools.cache
 def parse_version(text: str) -> Version:
     """``"2.2.7"`` -> ``(2, 2, 7)``; raises ValueError on anything else."""
-    if not re.fullmatch(r"\d+(\.\d+){1,3}", text):
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+){1,3}", text):
         raise ValueError(f"not a keepalived version: {text!r}")
     return tuple(int(part) for part in text.split("."))
 

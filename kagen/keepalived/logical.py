@@ -103,15 +103,44 @@ class Text(NamedTuple):
     col: int
     spans: tuple[Span, ...] | None
     via: Position | None
+    repeats: int = 1  # how many lines the ~SEQ/~LST around it make of it
 
     def rest(self, k: int) -> Text:
         """``text[k:]``, where it came from."""
         spans, line, col = _offset(self.spans, self.line, self.col, k)
-        return Text(self.text[k:], self.file, line, col, spans, self.via)
+        return Text(self.text[k:], self.file, line, col, spans, self.via, self.repeats)
 
     @property
     def pos(self) -> Position:
         return Position(self.file.name, self.line, self.col)
+
+
+class _Repeat(NamedTuple):
+    """A ~SEQ/~LST being repeated: its variables, the values for each repetition, the text to
+    repeat, and which repetition comes next."""
+
+    names: list[str]
+    values: list[tuple[str, ...]]
+    text: Text
+    step: int  # the repetition this one makes
+
+
+class _Parts(NamedTuple):
+    """The lines of multi-line definitions still to be read after a line that used them."""
+
+    parts: tuple[expand.Part, ...]
+    via: Position  # where the definitions were used
+    at: Position  # the line that used them, for a definition that uses itself
+    repeats: int
+
+
+class _Done(NamedTuple):
+    """A line of a multi-line definition has been read in full (it may be used again)."""
+
+    key: tuple[int, int, int]
+
+
+_Work = Text | _Repeat | _Parts | _Done
 
 
 class LogicalLines:
@@ -142,8 +171,24 @@ class LogicalLines:
 
     def _process(self, item: Text) -> None:
         """One line of text through conditionals, definitions, sequences, substitution, include
-        and brace splitting (keepalived's read_line loop, including its re-checks)."""
-        text, file, line, col, spans, via = item
+        and brace splitting (keepalived's read_line loop, including its re-checks). What a line
+        gives rise to (the rest after a brace, the repetitions of a ~SEQ, the lines of a
+        multi-line definition) is work on a stack, done in keepalived's order: no recursion, so a
+        line of 300 braces or nested sequences cannot exhaust Python's stack."""
+        stack: list[_Work] = [item]
+        while stack and not self._limit_hit:
+            work = stack.pop()
+            if type(work) is Text:
+                self._one(work, stack)
+            elif type(work) is _Repeat:
+                self._repeat(work, stack)
+            elif type(work) is _Parts:
+                self._next_part(work, stack)
+            else:
+                self._expanding.discard(work.key)  # type: ignore[union-attr]
+
+    def _one(self, item: Text, stack: list[_Work]) -> None:
+        text, file, line, col, spans, via, repeats = item
         more: list[expand.Part] = []
         use = via
         for _ in range(expand.MAX_SUBSTITUTIONS):
@@ -169,7 +214,7 @@ class LogicalLines:
                     return
             if first == "~":
                 if text.startswith("~SEQ") or text.startswith("~LST"):
-                    self._sequence(Text(text, file, line, col, spans, via))
+                    self._sequence(Text(text, file, line, col, spans, via, repeats), stack)
                     return
                 break
             if "$" not in text:
@@ -201,49 +246,75 @@ class LogicalLines:
             line, col = spans[0][1], spans[0][2]
             if sub.problem or not (text[0] == "@" or "$" in text):
                 break
+        if more:  # after the rest of this line: pushed first
+            assert use is not None  # set with more
+            stack.append(_Parts(tuple(more), use, Position(file.name, line, col), repeats))
         if text:
-            self._finish(Text(text, file, line, col, spans, via))
-        for part in more:
-            key = (id(part.file), part.line, part.col)
-            if key in self._expanding:
-                self._report(
-                    EXPANSION_LIMIT,
-                    Position(file.name, line, col),
-                    "a multi-line definition used inside its own expansion: keepalived never stops expanding it",
-                )
-                return
-            if self._limit_hit:
-                return
-            self._expanding.add(key)
-            assert part.file is not None  # only built-in definitions have no file, and none is multi-line
-            self._process(Text(part.text, part.file, part.line, part.col, None, use))
-            self._expanding.discard(key)
+            self._finish(Text(text, file, line, col, spans, via, repeats), stack)
+
+    def _next_part(self, work: _Parts, stack: list[_Work]) -> None:
+        part, *rest = work.parts
+        key = (id(part.file), part.line, part.col)
+        if key in self._expanding:
+            self._report(
+                EXPANSION_LIMIT,
+                work.at,
+                "a multi-line definition used inside its own expansion: keepalived never stops expanding it",
+            )
+            return
+        if rest:
+            stack.append(work._replace(parts=tuple(rest)))
+        stack.append(_Done(key))
+        self._expanding.add(key)
+        assert part.file is not None  # only built-in definitions have no file, and none is multi-line
+        stack.append(Text(part.text, part.file, part.line, part.col, None, work.via, work.repeats))
 
     @staticmethod
     def _cwd(file: SourceFile) -> str:
         """``${_PWD}``: keepalived's working directory while it reads ``file`` (it chdir()s there)."""
         return os.path.dirname(os.path.realpath(file.path))
 
-    def _sequence(self, item: Text) -> None:
+    def _sequence(self, item: Text, stack: list[_Work]) -> None:
         text = item.text
         if text.startswith("~SEQ"):
             seq = expand.parse_seq(text, self.params, self._cwd(item.file))
         else:
             seq = expand.parse_lst(text)
+        if isinstance(seq, expand.Unbounded):
+            self._report(EXPANSION_LIMIT, item.pos, str(seq))
+            return
         if isinstance(seq, str):
             self._report(SYNTAX_ERROR, item.pos, seq)
             return
         if not text[seq.rest :]:
             return
-        rest = item.rest(seq.rest)
-        for values in seq.values:
-            for name, value in zip(seq.names, values, strict=True):
-                self.params.set(name, value)
-            self._process(rest)
-            if self._limit_hit:
-                return
+        repeats = item.repeats * len(seq.values)
+        if repeats > expand.MAX_SEQUENCE:  # counted before a line is made: nested sequences multiply
+            self._report(
+                EXPANSION_LIMIT,
+                item.pos,
+                f"this ~SEQ/~LST inside another would make {repeats} lines (kagen stops at {expand.MAX_SEQUENCE})",
+            )
+            self._abandon(stack)
+            return
+        rest = item.rest(seq.rest)._replace(repeats=repeats)
+        stack.append(_Repeat(seq.names, seq.values, rest, 0))
 
-    def _finish(self, item: Text) -> None:
+    def _repeat(self, work: _Repeat, stack: list[_Work]) -> None:
+        if work.step + 1 < len(work.values):
+            stack.append(work._replace(step=work.step + 1))
+        for name, value in zip(work.names, work.values[work.step], strict=True):
+            self.params.set(name, value)
+        stack.append(work.text)
+
+    def _abandon(self, stack: list[_Work]) -> None:
+        """Drop what is left of the line (its definitions' lines may be used again)."""
+        for work in stack:
+            if type(work) is _Done:
+                self._expanding.discard(work.key)
+        stack.clear()
+
+    def _finish(self, item: Text, stack: list[_Work]) -> None:
         """Include or emit the text, splitting it at its first unquoted brace."""
         text = item.text
         if text.startswith("include"):
@@ -279,7 +350,7 @@ class LogicalLines:
             self._emit(item)
             return
         self._emit(item._replace(text=text[:skip].rstrip(" \t")))
-        self._process(item.rest(skip))
+        stack.append(item.rest(skip))
 
     def _emit(self, item: Text) -> None:
         text = item.text

@@ -14,6 +14,7 @@ import socket
 from functools import cached_property
 
 from kagen.diagnostics import Diagnostic, Position, Severity
+from kagen.keepalived import numbers
 from kagen.keepalived.tree import Block, Line, Node, SourceFile, ValueBlock, split_quoted_escaped
 from kagen.keepalived.words import names
 
@@ -126,8 +127,9 @@ class Vip:
         self.line = line
         self.address = parse_address(text) if "-" not in text else None
         self.prefix: int | None = None  # None: the default (keepalived also falls back to it on a bad prefix)
-        if prefix_text.isdigit() and self.address is not None and int(prefix_text) <= self.address.max_prefixlen:
-            self.prefix = int(prefix_text)
+        prefix = numbers.whole(prefix_text, signed=False)
+        if prefix is not None and self.address is not None and prefix <= self.address.max_prefixlen:
+            self.prefix = prefix
         self.dev = next((words[i + 1] for i in range(1, len(words) - 1) if words[i] == "dev"), None)
         self.valid = False
 

@@ -16,7 +16,23 @@ from decimal import Decimal
 _UNSIGNED = re.compile(r"[ \t\f\n\r\v]*\+?[0-9]*")
 _SIGNED = re.compile(r"[ \t\f\n\r\v]*[+-]?[0-9]*")
 _DECIMAL = re.compile(r"[ \t\f\n\r\v]*\+?[0-9]*(\.[0-9]*)?")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
 DECIMAL_PLACES = 6
+SATURATED = 10**30  # past every range keepalived has
+
+
+def whole(word: str, signed: bool = True) -> int | None:
+    """``word`` as a whole number when it is one, in ASCII decimal digits (with a sign if
+    ``signed``), else None: the one reader for the values the model and the rules compare
+    (priority, VRID, prefix, weight). Python's ``isdigit()`` and ``int()`` also take other
+    scripts' digits (² ٣), keepalived does not; and a number of thousands of digits saturates
+    instead of being converted (Python refuses over 4,300)."""
+    if not (_WHOLE if signed else _DIGITS).fullmatch(word):
+        return None
+    digits = word.lstrip("+-")
+    value = int(digits) if len(digits) <= 30 else SATURATED
+    return -value if word.startswith("-") else value
 
 
 def _range(value: Decimal, low: str | None, high: str | None) -> str | None:

@@ -21,6 +21,7 @@ from kagen.keepalived import expand
 from kagen.keepalived.checks import ESCAPED_COMMENT, LINE_TOO_LONG, SYNTAX_ERROR
 from kagen.keepalived.logical import COMMENT_OR_ESCAPE, LIMITS, LogicalLines, Text, decomment
 from kagen.keepalived.tree import Comment, Line, SourceFile, Span
+from kagen.reading import read_capped, read_stream
 
 BINARY_SNIFF = 8192  # a NUL byte in the first 8 KiB means "not a text file", as for git and grep
 # Characters that need the general path (see Reader._feed_lines); lines over _SHORT characters
@@ -71,25 +72,15 @@ class Reader(LogicalLines):
     # -- files -----------------------------------------------------------------------------
 
     def read_path(self, path: str) -> None:
-        """Read a top-level file; raises InputError if it cannot be read at all."""
+        """Read a top-level file (or a pipe: ``kagen lint <(...)``); raises InputError if it cannot
+        be read at all (kagen.reading says what is refused)."""
         if os.path.isdir(path):
             raise InputError(f"{path}: is a directory")
         overlaid = self.overlay.get(os.path.realpath(path)) if self.overlay else None
         if overlaid is not None:
             self.read_bytes(overlaid, path, os.path.abspath(path))
             return
-        try:
-            size = os.stat(path).st_size
-            if size > LIMITS["file_bytes"]:
-                raise InputError(
-                    f"{path}: file is {size / 2**20:.1f} MiB; kagen reads files of at most "
-                    f"{LIMITS['file_bytes'] // 2**20} MiB"
-                )
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            raise InputError(f"{path}: {exc.strerror or exc}") from None
-        self.read_bytes(data, path, os.path.abspath(path))
+        self.read_bytes(read_capped(path, LIMITS["file_bytes"], pipes=True), path, os.path.abspath(path))
 
     def read_bytes(self, data: bytes, name: str, path: str) -> None:
         """Read a top-level configuration given as bytes; ``path`` anchors relative includes."""
@@ -247,7 +238,8 @@ def read_config(path: str, config_id: str | None = None, overlay: dict[str, byte
     if path == "-":
         where = stdin_path()
         given = reader.overlay.get(where)
-        reader.read_bytes(given if given is not None else sys.stdin.buffer.read(), "<stdin>", where)
+        data = given if given is not None else read_stream(sys.stdin.buffer, LIMITS["file_bytes"], "<stdin>")
+        reader.read_bytes(data, "<stdin>", where)
     else:
         reader.read_path(path)
     return reader.result()

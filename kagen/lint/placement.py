@@ -11,6 +11,7 @@ import functools
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
+from kagen.keepalived import numbers
 from kagen.partition import Partition
 
 if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
@@ -41,7 +42,7 @@ class Placement(NamedTuple):
 
 def _vrid(instance: VrrpInstance) -> int | None:
     text = instance.virtual_router_id
-    return int(text) if text is not None and text.isdigit() else None
+    return numbers.whole(text, signed=False) if text is not None else None
 
 
 class _Index(NamedTuple):

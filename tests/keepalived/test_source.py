@@ -314,13 +314,45 @@ def test_sequence_positions_point_into_the_line():
         ("~SEQ(N, 1, 0, 5)", "~SEQ(N, 1, 0, 5) never reaches its end"),
         ("~SEQ(N, 1, 2, 3, 4)", "~SEQ takes 1 to 3 numbers: (VAR, [start,] [step,] end)"),
         ("~SEQx(N, -3)", "~SEQx is only valid for positive numbers"),
-        ("~SEQ(N, 1, 1000000)", "~SEQ would generate 1000000 lines (kagen stops at 100000)"),
         ("~LST(A, 1 2)", "malformed ~LST: expected ~LST(VAR, v1, v2, ...) or ~LST({A,B}, {a1,b1}, {a2,b2}, ...)"),
         ("~LST({A}, {1, 2})", "~LST has more values than variables (1)"),
     ],
 )
 def test_bad_sequences_are_syntax_errors(spec, message):
     assert diags(f"  {spec} v $N\n") == [f"t.conf:1:3: KA001 {message} [syntax-error]"]
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("  ~SEQ(N, 1, 1000000) v $N", "1:3: KA007 ~SEQ would generate 1000000 lines (kagen stops at 100000)"),
+        # strtol saturates: a bound of 5,000 digits is LONG_MAX, counted, not converted
+        (
+            f"~SEQ(N, 1, {'9' * 1000}) v $N",
+            "1:1: KA007 ~SEQ would generate 9223372036854775807 lines (kagen stops at 100000)",
+        ),
+        (
+            "~SEQ(A, 100000) ~SEQ(B, 100000) ~SEQ(C, 100000) v $A $B $C",
+            "1:17: KA007 this ~SEQ/~LST inside another would make 10000000000 lines (kagen stops at 100000)",
+        ),
+        (
+            "~LST(A, 1, 2, 3) ~SEQ(B, 40000) v $A $B",
+            "1:18: KA007 this ~SEQ/~LST inside another would make 120000 lines (kagen stops at 100000)",
+        ),
+    ],
+)
+def test_sequences_are_counted_before_they_expand(line, message):
+    """Nested sequences multiply: the product is checked before a line is made (a 64-byte line of
+    three nested ~SEQ used to take minutes and gigabytes)."""
+    result = read_text(line + "\n", "t.conf", "n")
+    assert [f"{d.pos.line}:{d.pos.col}: {d.code} {d.message}" for d in result.diagnostics] == [message]
+    assert result.lines == []
+
+
+def test_nested_sequences_within_the_limit_expand_in_order():
+    result = read_text("~SEQ(A, 2) ~LST(B, x, y) ~SEQ(C, 2) v ${A}${B}${C}\n", "t.conf", "n")
+    assert [line.words[1] for line in result.lines] == ["1x1", "1x2", "1y1", "1y2", "2x1", "2x2", "2y1", "2y2"]
+    assert result.diagnostics == []
 
 
 # -- include -------------------------------------------------------------------------------
@@ -443,7 +475,7 @@ def test_file_size_limit(tmp_path, monkeypatch):
     monkeypatch.setitem(source.LIMITS, "file_bytes", 100)
     path = tmp_path / "big.conf"
     path.write_text("x\n" * 100)
-    with pytest.raises(source.InputError, match=r"file is 0.0 MiB; kagen reads files of at most 0 MiB"):
+    with pytest.raises(source.InputError, match=r"file is 200 bytes; kagen reads files of at most 100 bytes"):
         source.read_config(str(path))
 
 

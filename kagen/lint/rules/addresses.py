@@ -30,6 +30,11 @@ def _address_problem(spec: ArgSpec, word: str) -> str | None:
     return None
 
 
+def _scope(word: str) -> bool:
+    """A scope keepalived takes: a name, or a number."""
+    return word in names("vip-scope") or numbers.whole(word, signed=False) is not None
+
+
 def _vip_problems(entry: Line, static: bool) -> Iterator[tuple[int, str]]:
     """(word index, problem) for a virtual_ipaddress / static_ipaddress entry."""
     text, _, prefix = entry.words[0].partition("/")
@@ -51,7 +56,7 @@ def _vip_problems(entry: Line, static: bool) -> Iterator[tuple[int, str]]:
             yield index, f"'{option}' needs a value"
         elif option == "scope" and address.version == 6:
             yield index, "keepalived ignores scope for IPv6 addresses"
-        elif option == "scope" and not (words[index + 1] in names("vip-scope") or words[index + 1].isdigit()):
+        elif option == "scope" and not _scope(words[index + 1]):
             yield index + 1, f"scope '{words[index + 1]}' is not one of {', '.join(names('vip-scope'))} or a number"
         elif option in ("peer", "broadcast", "brd") and words[index + 1] not in ("+", "-"):
             other = parse_address(words[index + 1])

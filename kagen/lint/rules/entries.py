@@ -134,7 +134,7 @@ def _vsg_problem(words: list[str]) -> str | None:
     if (
         last
         and parse_address(last) is None
-        and not last.isdigit()
+        and numbers.whole(last, signed=False) is None
         and not all(c in "0123456789abcdefABCDEF" for c in last)
     ):
         return f"range end '{last}' is not valid"

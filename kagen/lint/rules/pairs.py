@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
+from kagen.keepalived import numbers
 from kagen.keepalived.model import VrrpInstance, parse_address
 from kagen.keepalived.tree import Line
 from kagen.lint.clusters import Member, clusters, vips
@@ -31,9 +32,9 @@ def _auth(instance: VrrpInstance) -> tuple:
 
 def _priority(instance: VrrpInstance) -> int:
     """keepalived's effective priority: as given, else 255 for state MASTER and 100 otherwise."""
-    text = instance.priority
-    if text is not None and text.strip().isdigit():
-        return int(text)
+    given = numbers.whole(instance.priority.strip(), signed=False) if instance.priority is not None else None
+    if given is not None:
+        return given
     return 255 if instance.state == "MASTER" else 100
 
 

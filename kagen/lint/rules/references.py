@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
+from kagen.keepalived import numbers
 from kagen.keepalived.model import VrrpInstance, parse_address
 from kagen.keepalived.tree import Block, Line, Node, ValueBlock
 from kagen.keepalived.words import grouped
@@ -318,7 +319,7 @@ class SyncGroupWeight(Rule):
                     continue
                 for ref in instance.track("track_script"):
                     weight = ref.weight if ref.weight is not None else weights.get(ref.name)
-                    if weight not in (None, "0") and weight.lstrip("+-").isdigit() and int(weight):
+                    if weight is not None and numbers.whole(weight):
                         yield self.report(
                             ref.line.pos,
                             f"keepalived drops {ref.name} from {instance.name}: in sync group {group.name} a "
