@@ -22,6 +22,7 @@ from kagen.keepalived.tree import BLANKS, SourceFile
 INCLUDE_STRICT = {"": "", "r": "r", "m": "rm", "w": "rmw", "b": "rb", "a": "rmwb"}
 
 _KERNEL_FILES = ("/proc/", "/sys/", "/dev/")
+LISTED = 10  # files an include may match, in multiples of the run's file limit
 
 
 class TooManyFiles(Exception):
@@ -38,28 +39,47 @@ def include_variant(text: str) -> tuple[str, int] | None:
     return None
 
 
-def expand_braces(pattern: str) -> list[str]:
-    """Shell-style ``{a,b}`` alternatives (glob's GLOB_BRACE), nested, in order."""
+def _first_group(pattern: str) -> tuple[str, list[str], str] | None:
+    """The pattern's first ``{...}`` group: what comes before it, its alternatives (split at its
+    own commas), and what comes after; None when there is none. The first ``{`` always opens it,
+    and if that ``{`` is never closed there is no group at all (glob's GLOB_BRACE)."""
+    start = pattern.find("{")
+    if start < 0:
+        return None
     depth = 0
-    start = -1
-    commas: list[int] = []
-    for index, char in enumerate(pattern):
+    cuts = [start]
+    for index in range(start, len(pattern)):
+        char = pattern[index]
         if char == "{":
-            if depth == 0:
-                start, commas = index, []
             depth += 1
-        elif char == "}" and depth:
+        elif char == "}":
             depth -= 1
             if depth == 0:
-                cuts = [start, *commas, index]
+                cuts.append(index)
                 alternatives = [pattern[a + 1 : b] for a, b in itertools.pairwise(cuts)]
-                head, tail = pattern[:start], pattern[index + 1 :]
-                return [
-                    expanded for alternative in alternatives for expanded in expand_braces(head + alternative + tail)
-                ]
+                return pattern[:start], alternatives, pattern[index + 1 :]
         elif char == "," and depth == 1:
-            commas.append(index)
-    return [pattern]
+            cuts.append(index)
+    return None
+
+
+def expand_braces(pattern: str, limit: int | None = None) -> list[str] | None:
+    """Shell-style ``{a,b}`` alternatives (glob's GLOB_BRACE), nested, in order; None when there
+    are more than ``limit`` (twenty groups of two make a million: they are made one by one, on a
+    stack, and counted as they come)."""
+    out: list[str] = []
+    stack = [pattern]
+    while stack:
+        current = stack.pop()
+        group = _first_group(current)
+        if group is None:
+            out.append(current)
+            if limit is not None and len(out) > limit:
+                return None
+            continue
+        head, alternatives, tail = group
+        stack.extend(head + alternative + tail for alternative in reversed(alternatives))
+    return out
 
 
 class Includes:
@@ -84,10 +104,23 @@ class Includes:
         base = os.path.dirname(file.path)
         found: list[str] = []
         missing: list[str] = []
-        for alternative in expand_braces(pattern):
+        # Counted while they are made: twenty brace groups make a million patterns, and a glob
+        # can match millions of files. Up to ten times the file limit are listed (the reading
+        # then stops at the limit itself, as for any include); more are not even sorted.
+        most = LISTED * self.limits["files"]
+        alternatives = expand_braces(pattern, self.limits["files"])
+        if alternatives is None:
+            message = f"{keyword} '{pattern}' has more than {self.limits['files']} brace alternatives"
+            self.report(EXPANSION_LIMIT, pos, message)
+            return []
+        for alternative in alternatives:
             absolute = os.path.isabs(alternative)
             if glob.has_magic(alternative):
-                hits = sorted(glob.glob(alternative) if absolute else glob.glob(alternative, root_dir=base))
+                listing = glob.iglob(alternative) if absolute else glob.iglob(alternative, root_dir=base)
+                hits = sorted(itertools.islice(listing, most + 1 - len(found)))
+                if len(found) + len(hits) > most:
+                    self.report(EXPANSION_LIMIT, pos, f"{keyword} '{pattern}' matches more than {most} files")
+                    return []
                 directory = os.path.dirname(os.path.join(base, alternative))
                 if not hits and not glob.has_magic(directory) and not os.path.isdir(directory):
                     missing.append(alternative)

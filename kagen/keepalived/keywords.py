@@ -18,6 +18,7 @@ ARG_TYPES = frozenset("bool uint int dec enum enumi word name ifname ip mcast4 m
 ENTRY_KINDS = frozenset("vip peer track route rule vsg word linkbeat updown".split())
 
 Version = tuple[int, ...]
+UNKNOWN_CACHE = 10_000  # distinct unknown words remembered per process
 
 
 @functools.cache
@@ -170,6 +171,9 @@ class KeywordTable:
             siblings = self.root if not keyword.parent else self.by_path[keyword.parent].children
             siblings[keyword.name] = keyword
         self.newest: Version = max(k.since for k in rows if k.since is not None)
+        # Answers of explain_unknown: a broken or hostile file repeats its unknown words, and the
+        # closest-match search is the slow part of reading one.
+        self._unknown: dict[tuple[str, str], tuple[bool, str]] = {}
 
     def __len__(self) -> int:
         return sum(1 for keyword in self.by_path.values() if keyword.kind != "invalid")
@@ -189,6 +193,15 @@ class KeywordTable:
 
         Returns (misplaced, message): misplaced is True when ``word`` is a keyword elsewhere.
         """
+        key = (parent, word)
+        found = self._unknown.get(key)
+        if found is None:
+            found = self._explain_unknown(parent, word)
+            if len(self._unknown) < UNKNOWN_CACHE:
+                self._unknown[key] = found
+        return found
+
+    def _explain_unknown(self, parent: str, word: str) -> tuple[bool, str]:
         known = self.by_path.get(f"{parent}/{word}" if parent else word)
         if known is not None and known.kind == "invalid":
             if known.dpvs:

@@ -127,10 +127,11 @@ class Reader(LogicalLines):
         short = _SHORT
         # Most lines of a real configuration are "keyword args", "header {" or "}": those take a
         # shortcut that produces exactly what the general path would (a property test checks it).
+        cap = LIMITS["lines"]  # the general path counts against it, and so stops there
         for number, raw in enumerate(physical, 1):
             if crlf:
                 raw = raw.rstrip("\r")
-            if self._open_def is None and len(raw) <= short:
+            if self._open_def is None and len(raw) <= short and len(lines) < cap - 1:
                 special = _SPECIAL.search(raw)
                 if special is None:
                     stripped = raw.lstrip(" \t")

@@ -107,9 +107,11 @@ class IncludeCycle(ParserRule):
 
 class ExpansionLimit(ParserRule):
     """What: Input that expands without bound: includes nested over 32 levels or more than 1000
-    files, a parameter that refers to itself, a ~SEQ of over 100,000 lines, over 2,000,000 logical
-    lines in all.
-    Why: keepalived would loop or exhaust memory on such input; kagen stops and says where.
+    files, an include pattern of more than 1000 brace alternatives or matching more than 10,000
+    files, a parameter that refers to itself, a ~SEQ or ~LST (nested ones multiplied) of over
+    100,000 lines, over 1,000,000 logical lines in all.
+    Why: keepalived would loop or exhaust memory on such input; kagen counts before it expands,
+    stops and says where.
     Example:
         $A=$A
         router_id $A
