@@ -46,25 +46,34 @@ def refusal(path: str, pipes: bool = False) -> str | None:
     return None
 
 
+class Unreadable(InputError):
+    """``path`` is not read; ``reason`` says why (the message is ``PATH: reason``)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 def read_capped(path: str, limit: int, pipes: bool = False) -> bytes:
-    """The contents of ``path``, of at most ``limit`` bytes; raises InputError (``PATH: why``)
-    for what ``refusal`` refuses and for anything larger."""
+    """The contents of ``path``, of at most ``limit`` bytes; raises Unreadable for what
+    ``refusal`` refuses and for anything larger."""
     problem = refusal(path, pipes)
     if problem is not None:
-        raise InputError(f"{path}: {problem}")
+        raise Unreadable(path, problem)
     try:
         size = os.stat(path).st_size
         if size > limit:
-            raise InputError(f"{path}: file is {_actual(size, limit)}; kagen reads files of at most {_size(limit)}")
+            raise Unreadable(path, f"file is {_actual(size, limit)}; kagen reads files of at most {_size(limit)}")
         with open(path, "rb") as handle:
             return read_stream(handle, limit, path)
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
+        raise Unreadable(path, exc.strerror or str(exc)) from None
 
 
 def read_stream(stream: BinaryIO, limit: int, name: str) -> bytes:
-    """At most ``limit`` bytes of ``stream`` (standard input, a pipe); InputError beyond."""
+    """At most ``limit`` bytes of ``stream`` (standard input, a pipe); Unreadable beyond."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"{name}: more than {_size(limit)}; kagen reads files of at most {_size(limit)}")
+        raise Unreadable(name, f"more than {_size(limit)}; kagen reads files of at most {_size(limit)}")
     return data

@@ -22,7 +22,9 @@ from kagen.generate.verify import verify
 from kagen.generate.write import signals_held, stage
 from kagen.inventory.load import InventoryError, load
 from kagen.keepalived.keywords import Version
+from kagen.keepalived.source import LIMITS
 from kagen.lint import parallel
+from kagen.reading import Unreadable, read_capped, refusal
 
 PUBLIC, PRIVATE = 0o644, 0o600
 
@@ -46,13 +48,12 @@ class Run:
     def current(self, output: Output) -> str | None:
         """The file's text on disk now; None when there is none."""
         path = self.path(output)
-        try:
-            with open(path, encoding="utf-8", newline="") as handle:
-                return handle.read()
-        except FileNotFoundError:
+        if not os.path.exists(path):
             return None
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        try:
+            return read_capped(path, LIMITS["file_bytes"]).decode("utf-8")
+        except (Unreadable, UnicodeDecodeError) as exc:
+            reason = exc.reason if isinstance(exc, Unreadable) else "not UTF-8 text"
             raise InputError(f"{path}: cannot read: {reason}") from None
 
     @cached_property
@@ -80,7 +81,7 @@ class Run:
         wanted = {os.path.normpath(self.path(output)) for output in self.outputs}
         found = []
         for path in sorted(glob.glob(os.path.join(glob.escape(self.directory), "*", CONFIG_FILE))):
-            if os.path.normpath(path) in wanted:
+            if os.path.normpath(path) in wanted or refusal(path) is not None:
                 continue
             try:
                 with open(path, encoding="utf-8", errors="replace") as handle:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from kagen.cloud.model import Auth
+from kagen.reading import Unreadable, read_capped
 
 # VRRPv2 simple-text authentication carries 8 bytes; keepalived cuts a longer password.
 PASS_LENGTH = 8
@@ -20,6 +21,7 @@ PASS_LENGTH = 8
 PASSWORD = re.compile(r"[!-~]+")
 FORBIDDEN = set('"#!{}\\')
 MASK = "********"
+PASSWORD_FILE_BYTES = 4096  # a password file holds one line; /dev/zero or a FIFO is refused before reading
 _AUTH_PASS = re.compile(r'(auth_pass\s+"?)[^\s"]+')
 
 
@@ -39,10 +41,9 @@ def read_password(auth: Auth, base: str, environ: Mapping[str, str] | None = Non
     elif auth.password_file is not None:
         path = os.path.join(base, os.path.expanduser(auth.password_file))
         try:
-            with open(path, encoding="utf-8") as handle:
-                password = handle.read().rstrip("\r\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+            password = read_capped(path, PASSWORD_FILE_BYTES).decode("utf-8").rstrip("\r\n")
+        except (Unreadable, UnicodeDecodeError) as exc:
+            reason = exc.reason if isinstance(exc, Unreadable) else "not UTF-8 text"
             raise SecretError(f"cannot read the password file {auth.password_file}: {reason}") from None
         origin = auth.password_file
     else:

@@ -13,8 +13,10 @@ import ipaddress
 import socket
 from functools import cached_property
 
-from kagen.diagnostics import Diagnostic, Position, Severity
+from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived import numbers
+from kagen.keepalived.lvs import VirtualServer
+from kagen.keepalived.section import Section, Setting
 from kagen.keepalived.tree import Block, Line, Node, SourceFile, ValueBlock, split_quoted_escaped
 from kagen.keepalived.words import names
 
@@ -36,68 +38,6 @@ def parse_address(text: str) -> IPAddress | None:
         return ipaddress.IPv4Address(socket.inet_pton(socket.AF_INET, core))
     except (OSError, ValueError):
         return None
-
-
-class Setting:
-    """A typed model's attribute for a keyword: the first argument of its effective (last)
-    statement, or None. ``instance.priority`` reads ``priority`` that way."""
-
-    def __init__(self, keyword: str) -> None:
-        self.keyword = keyword
-
-    def __get__(self, section: Section | None, owner: type) -> str | None:
-        return self if section is None else section.value(self.keyword)  # type: ignore[return-value]
-
-
-class Section:
-    """A keyword block with keepalived's lookup rules: the last occurrence of a keyword wins,
-    repeated value blocks append."""
-
-    def __init__(self, block: Block) -> None:
-        self.block = block
-
-    @property
-    def name(self) -> str | None:
-        return self.block.args[0] if self.block.args else None
-
-    @property
-    def line(self) -> Line:
-        return self.block.header
-
-    @property
-    def end(self) -> Position | None:
-        """Where the block ends (its '}'), for findings about the whole block."""
-        return self.block.close.pos if self.block.close is not None else None
-
-    def nodes(self, keyword: str) -> list[Node]:
-        return [node for node in self.block.children if node.keyword == keyword]
-
-    @cached_property
-    def _last(self) -> dict[str, Line]:
-        """Each keyword's last statement: rules ask for many keywords of every block."""
-        return {node.keyword: node for node in self.block.children if isinstance(node, Line)}
-
-    def get(self, keyword: str) -> Line | None:
-        """The statement that takes effect (the last one)."""
-        return self._last.get(keyword)
-
-    def value(self, keyword: str) -> str | None:
-        line = self.get(keyword)
-        return line.args[0] if line is not None and line.args else None
-
-    def has(self, keyword: str) -> bool:
-        return self.get(keyword) is not None
-
-    def entries(self, keyword: str) -> list[Line]:
-        return [
-            entry
-            for node in self.block.children
-            if isinstance(node, ValueBlock) and node.keyword == keyword
-            for entry in node.entries
-        ]
-
-    def blocks(self, keyword: str) -> list[Block]:
-        return [node for node in self.block.children if isinstance(node, Block) and node.keyword == keyword]
 
 
 class Peer:
@@ -281,76 +221,6 @@ class SyncGroup(Section):
     @property
     def members(self) -> list[Line]:
         return self.entries("group")
-
-
-class Checker(Section):
-    """A health checker block inside a real server (TCP_CHECK, HTTP_GET, MISC_CHECK, ...)."""
-
-    @property
-    def kind(self) -> str:
-        return self.block.keyword
-
-
-class RealServer(Section):
-    @property
-    def address(self) -> str | None:
-        return self.block.args[0] if self.block.args else None
-
-    @property
-    def port(self) -> str | None:
-        return self.block.args[1] if len(self.block.args) > 1 else None
-
-    weight = Setting("weight")
-
-    @cached_property
-    def checkers(self) -> list[Checker]:
-        return [Checker(node) for node in self.block.children if isinstance(node, Block)]
-
-
-class VirtualServer(Section):
-    """``virtual_server IP PORT``, ``virtual_server fwmark N`` or ``virtual_server group NAME``."""
-
-    @property
-    def fwmark(self) -> str | None:
-        args = self.block.args
-        return args[1] if len(args) > 1 and args[0] == "fwmark" else None
-
-    @property
-    def group(self) -> str | None:
-        args = self.block.args
-        return args[1] if len(args) > 1 and args[0] == "group" else None
-
-    @property
-    def address(self) -> str | None:
-        args = self.block.args
-        return args[0] if args and args[0] not in ("fwmark", "group") else None
-
-    @property
-    def port(self) -> str | None:
-        args = self.block.args
-        return args[1] if self.address is not None and len(args) > 1 else None
-
-    protocol = Setting("protocol")
-
-    @property
-    def scheduler(self) -> str | None:
-        """``lvs_sched`` or its alias ``lb_algo``, whichever comes last."""
-        return self._last_of("lvs_sched", "lb_algo")
-
-    @property
-    def method(self) -> str | None:
-        """``lvs_method`` or its alias ``lb_kind``, whichever comes last."""
-        return self._last_of("lvs_method", "lb_kind")
-
-    def _last_of(self, *keywords: str) -> str | None:
-        for node in reversed(self.block.children):
-            if isinstance(node, Line) and node.keyword in keywords and node.args:
-                return node.args[0]
-        return None
-
-    @cached_property
-    def real_servers(self) -> list[RealServer]:
-        return [RealServer(block) for block in self.blocks("real_server")]
 
 
 class Config:

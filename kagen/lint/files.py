@@ -15,6 +15,7 @@ from kagen.keepalived.parse import parse_file
 from kagen.keepalived.source import default_config_id
 from kagen.lint.context import FileContext
 from kagen.lint.settings import Options
+from kagen.reading import refusal
 
 NAME_PATTERNS = ("*.conf", "keepalived*", "*.keepalived", "*.cfg")
 SNIFF_BYTES = 65536
@@ -57,7 +58,7 @@ def expand(paths: list[str], exclude: list[str]) -> list[str]:
                     candidate = os.path.join(root, name)
                     # Only regular files: opening a FIFO or a device found in a tree would block or read
                     # forever (a file named on the command line is read whatever it is).
-                    if name.startswith(".") or _excluded(candidate, exclude) or not os.path.isfile(candidate):
+                    if name.startswith(".") or _excluded(candidate, exclude) or refusal(candidate) is not None:
                         continue
                     if any(fnmatch.fnmatch(name, pattern) for pattern in NAME_PATTERNS) and _looks_like_keepalived(
                         candidate

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from kagen.keepalived.keywords import Version, format_version, parse_version, table
+from kagen.reading import Unreadable, read_capped
 
 FORMATS = ("text", "json", "sarif", "github")
+SETTINGS_BYTES = 2**20  # a settings file (or a pyproject.toml) of more is not one
 
 
 class SettingsError(Exception):
@@ -65,10 +67,11 @@ def _read(path: str) -> dict[str, Any]:
     import tomllib  # only when there is a settings file: start-up counts in pre-commit
 
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise SettingsError(f"{path}: {exc.strerror}") from None
+        data = tomllib.loads(read_capped(path, SETTINGS_BYTES).decode("utf-8"))
+    except Unreadable as exc:
+        raise SettingsError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not valid TOML: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
     return data

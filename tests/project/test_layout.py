@@ -20,11 +20,12 @@ MAX_LINES = 400
 ALLOWED = {
     "kagen.diagnostics": set(),
     "kagen.partition": set(),
-    "kagen.keepalived": {"kagen.diagnostics"},
+    "kagen.reading": {"kagen.diagnostics"},
+    "kagen.keepalived": {"kagen.diagnostics", "kagen.reading"},
     "kagen.cloud": {"kagen.diagnostics"},
-    "kagen.inventory": {"kagen.cloud", "kagen.diagnostics"},
+    "kagen.inventory": {"kagen.cloud", "kagen.diagnostics", "kagen.reading"},
     "kagen.importers": {"kagen.inventory", "kagen.cloud", "kagen.diagnostics"},
-    "kagen.lint": {"kagen.keepalived", "kagen.cloud", "kagen.diagnostics", "kagen.partition"},
+    "kagen.lint": {"kagen.keepalived", "kagen.cloud", "kagen.diagnostics", "kagen.partition", "kagen.reading"},
     "kagen.report": {"kagen.lint", "kagen.keepalived", "kagen.diagnostics"},
     "kagen.fix": {"kagen.lint", "kagen.keepalived", "kagen.cloud", "kagen.diagnostics"},
     "kagen.generate": {
@@ -34,6 +35,7 @@ ALLOWED = {
         "kagen.cloud",
         "kagen.diagnostics",
         "kagen.partition",
+        "kagen.reading",
     },
     "kagen.cli": {
         "kagen.generate",
@@ -45,6 +47,7 @@ ALLOWED = {
         "kagen.inventory",
         "kagen.cloud",
         "kagen.diagnostics",
+        "kagen.reading",
     },
     "kagen.__main__": {"kagen.cli"},
 }
