@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from kagen.cloud.model import Inventory
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.fix.facts import facts
+from kagen.keepalived.keywords import table
+from kagen.keepalived.redact import mask_text
 from kagen.keepalived.source import stdin_path
 from kagen.lint import engine, files, registry
 from kagen.lint.context import FileContext
@@ -47,6 +49,7 @@ class FixResult:
         return fixed.encode("utf-8", "surrogateescape") if fixed is not None else given
 
     def diff(self) -> str:
+        """The changes as a unified diff, with the values of secret statements masked."""
         parts = []
         for path, before in self.original.items():
             name = self.names.get(path, path)
@@ -54,7 +57,7 @@ class FixResult:
                 before.splitlines(keepends=True), self.fixed[path].splitlines(keepends=True), name, name
             )
             parts.append("".join(line if line.endswith("\n") else line + "\n" for line in lines))
-        return "".join(parts)
+        return mask_text("".join(parts), table())
 
 
 def _by_file(ctxs: list[FileContext]) -> dict[str, FileContext]:

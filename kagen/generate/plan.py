@@ -28,6 +28,7 @@ GARP_MASTER_DELAY = 1
 GARP_MASTER_REFRESH = 5
 SCRIPT_USER = "root"  # always exists; enable_script_security then refuses scripts others can write
 TERRAFORM_FILE = "havip.tf.json"
+SHOWN_NAME = 100  # characters of the inventory's file name in the header comments
 CONFIG_FILE = "keepalived.conf"
 # Instance keywords kagen derives from the inventory; ``options:`` may not set them, nor
 # anything that brings back multicast or strict mode.
@@ -183,7 +184,7 @@ class _Planner:
                 )
         ordered = [nodes[name] for name in sorted(nodes)]
         return Plan(
-            source=os.path.basename(self.inv.path),
+            source=shown_name(self.inv.path),
             target=self.target,
             nodes=ordered,
             terraform=terraform_model(self.inv),
@@ -287,6 +288,14 @@ class _Planner:
                 continue
             return None
         return out
+
+
+def shown_name(path: str) -> str:
+    """The inventory's file name as the generated files' header comment shows it: characters that
+    are not printable escaped (a newline in a file name would end the comment and start a
+    statement keepalived reads), at most 100 of them (keepalived reads 1023 bytes a line)."""
+    name = "".join(char if char.isprintable() else ascii(char)[1:-1] for char in os.path.basename(path))
+    return name if len(name) <= SHOWN_NAME else name[: SHOWN_NAME - 3] + "..."
 
 
 def _tf_name(name: str) -> str:

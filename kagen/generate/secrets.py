@@ -19,7 +19,8 @@ from kagen.reading import Unreadable, read_capped
 PASS_LENGTH = 8
 # Written inside double quotes on one line: nothing that ends the word, the quote or the line.
 PASSWORD = re.compile(r"[!-~]+")
-FORBIDDEN = set('"#!{}\\')
+# keepalived substitutes $NAME in every line, quoted or not: a password with '$' is not read as written.
+FORBIDDEN = set('"#!{}\\$')
 MASK = "********"
 PASSWORD_FILE_BYTES = 4096  # a password file holds one line; /dev/zero or a FIFO is refused before reading
 _AUTH_PASS = re.compile(r'(auth_pass\s+"?)[^\s"]+')
@@ -52,8 +53,8 @@ def read_password(auth: Auth, base: str, environ: Mapping[str, str] | None = Non
         raise SecretError(f"the password from {origin} is empty")
     if not PASSWORD.fullmatch(password) or FORBIDDEN.intersection(password):
         raise SecretError(
-            f"the password from {origin} has a character keepalived cannot read in a quoted word "
-            '(blank, control, non-ASCII, or one of " # ! { } \\)'
+            f"the password from {origin} has a character keepalived cannot read as written in a quoted word "
+            '(blank, control, non-ASCII, or one of " # ! { } \\ $; keepalived replaces $NAME even in quotes)'
         )
     if auth.type == "PASS" and len(password) > PASS_LENGTH:
         raise SecretError(

@@ -68,7 +68,7 @@ class _Builder:
 
     def names(self, section: str, data: dict) -> dict:
         for name in data:
-            if not NAME.match(name):
+            if not NAME.fullmatch(name):
                 self.problem((section, name), f"{name!r} is not a name (letters, digits, '.', '_', '-'; at most 63)")
         return data
 

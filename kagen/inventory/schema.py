@@ -12,10 +12,10 @@ import voluptuous as vol
 
 from kagen.cloud.facts import limit_keys
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
-IFNAME = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")  # Linux IFNAMSIZ is 16 with the NUL
-RESOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+IFNAME = re.compile(r"[A-Za-z0-9_.:@-]{1,15}")  # Linux IFNAMSIZ is 16 with the NUL
+RESOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # What may not appear in text that ends up in a keepalived.conf: keepalived cuts a line at '#' or
 # '!', splits it at '{' and '}', quotes only with '"', and replaces $NAME with a parameter's value;
 # control characters end or garble lines.
@@ -66,7 +66,7 @@ def _route(value: object) -> str:
 
 def _pattern(regex: re.Pattern, what: str) -> Callable[[object], object]:
     def validate(value: object) -> object:
-        if not isinstance(value, str) or not regex.match(value):
+        if not isinstance(value, str) or not regex.fullmatch(value):  # the whole value: '$' matches before a newline
             raise vol.Invalid(f"{value!r} is not {what}")
         return value
 
@@ -169,14 +169,14 @@ CLUSTER = {
     vol.Optional("notify"): {vol.Optional(event): _text for event in NOTIFY},
     vol.Optional("sync_group", default=False): _flag,
     vol.Optional("options"): {
-        _pattern(re.compile(r"^[a-z][a-z0-9_]*$"), "a keepalived keyword"): vol.Any(
+        _pattern(re.compile(r"[a-z][a-z0-9_]*"), "a keepalived keyword"): vol.Any(
             None, _text, _integer(-(2**31), 2**32), [vol.Any(_text, _integer(-(2**31), 2**32))]
         )
     },
 }
 SCHEMA = vol.Schema(
     {
-        vol.Optional("region"): _pattern(re.compile(r"^[a-z]{2}-[a-z0-9-]+$"), "a region id like cn-hangzhou"),
+        vol.Optional("region"): _pattern(re.compile(r"[a-z]{2}-[a-z0-9-]+"), "a region id like cn-hangzhou"),
         vol.Optional("limits"): {vol.Optional(key): _integer(0, 1_000_000) for key in limit_keys()},
         vol.Optional("vpcs"): vol.Any(
             None, {str: vol.Any(None, {vol.Optional("id"): ID_V, vol.Optional("cidr"): CIDR})}

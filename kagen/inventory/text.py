@@ -15,7 +15,7 @@ import yaml
 
 Path = tuple[str, ...]
 
-_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@-]*$")
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")
 
 
 def scalar(value: object) -> str:
@@ -26,7 +26,7 @@ def scalar(value: object) -> str:
     if isinstance(value, int | float):
         return str(value)
     text = str(value)
-    if _PLAIN.match(text) and yaml.safe_load(text) == text:  # plain only if YAML reads it back as text
+    if _PLAIN.fullmatch(text) and yaml.safe_load(text) == text:  # plain only if YAML reads it back as text
         return text
     return json.dumps(text)  # a JSON string is a YAML double-quoted scalar
 

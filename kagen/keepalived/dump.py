@@ -10,8 +10,10 @@ from collections.abc import Iterator
 
 from kagen import __version__
 from kagen.diagnostics import Position
+from kagen.keepalived.keywords import table
 from kagen.keepalived.model import Config, Script, VrrpInstance
-from kagen.keepalived.tree import Block, Line, Node, SourceFile, ValueBlock, word_starts
+from kagen.keepalived.redact import MASK, masked, secret_lines
+from kagen.keepalived.tree import Block, Comment, Line, Node, SourceFile, ValueBlock, word_starts
 
 FORMAT = 1
 
@@ -34,10 +36,10 @@ def _word_locs(line: Line, skip: int) -> list[list[int]]:
     return locs
 
 
-def _header(line: Line) -> dict[str, object]:
+def _header(line: Line, secrets: frozenset[int] = frozenset()) -> dict[str, object]:
     out: dict[str, object] = {
         "keyword": line.words[0],
-        "args": line.words[1:],
+        "args": [MASK] * (len(line.words) - 1) if id(line) in secrets else line.words[1:],
         "loc": _loc(line.pos),
         "arg_locs": _word_locs(line, 1),
     }
@@ -46,9 +48,10 @@ def _header(line: Line) -> dict[str, object]:
     return out
 
 
-def node_to_dict(node: Node) -> dict[str, object]:
+def node_to_dict(node: Node, secrets: frozenset[int] = frozenset()) -> dict[str, object]:
+    """``secrets``: ids of the statements whose values are shown masked."""
     if isinstance(node, Line):
-        return {"type": "statement", **_header(node)}
+        return {"type": "statement", **_header(node, secrets)}
     if isinstance(node, ValueBlock):
         return {
             "type": "list",
@@ -65,15 +68,18 @@ def node_to_dict(node: Node) -> dict[str, object]:
         **_header(node.header),
         "open": _line_loc(node.open),
         "close": _line_loc(node.close),
-        "children": [node_to_dict(child) for child in node.children],
+        "children": [node_to_dict(child, secrets) for child in node.children],
     }
 
 
-def _file(source: SourceFile) -> dict[str, object]:
+def _file(source: SourceFile, secret_at: frozenset[tuple[str, int]]) -> dict[str, object]:
+    def text(comment: Comment) -> str:  # a comment inside a password is part of it
+        return comment.text[0] + MASK if (source.name, comment.line) in secret_at else comment.text
+
     return {
         "name": source.name,
         "included_from": _loc(source.included_from),
-        "comments": [{"line": c.line, "col": c.col, "text": c.text} for c in source.comments],
+        "comments": [{"line": c.line, "col": c.col, "text": text(c)} for c in source.comments],
     }
 
 
@@ -166,13 +172,20 @@ def model_to_dict(config: Config) -> dict[str, object]:
     }
 
 
+def _secrets(config: Config) -> tuple[frozenset[int], frozenset[tuple[str, int]]]:
+    """The statements holding a secret (by id), and the lines they stand on."""
+    lines = secret_lines(config.items, table())
+    return frozenset(map(id, lines)), frozenset((line.file.name, line.line) for line in lines)
+
+
 def config_to_dict(config: Config, path: str, config_id: str) -> dict[str, object]:
+    secrets, secret_at = _secrets(config)
     return {
         "path": path,
         "config_id": config_id,
-        "files": [_file(source) for source in config.files],
+        "files": [_file(source, secret_at) for source in config.files],
         "diagnostics": [d.to_dict() for d in sorted(config.diagnostics, key=lambda d: d.sort_key())],
-        "items": [node_to_dict(node) for node in config.items],
+        "items": [node_to_dict(node, secrets) for node in config.items],
         "model": model_to_dict(config),
     }
 
@@ -183,13 +196,14 @@ def document(configs: list[dict[str, object]]) -> dict[str, object]:
 
 def outline(config: Config) -> Iterator[str]:
     """One line per node: ``file:line:col`` then the logical line as keepalived reads it (comments
-    gone, parameters substituted), indented by depth."""
+    gone, parameters substituted), indented by depth; secrets masked."""
+    secrets = _secrets(config)[0]
 
     def walk(nodes: list[Node], depth: int) -> Iterator[str]:
         pad = "  " * depth
         for node in nodes:
             head = node if isinstance(node, Line) else node.header
-            yield f"{head.pos}: {pad}{head.text}"
+            yield f"{head.pos}: {pad}{masked(head) if id(head) in secrets else head.text}"
             if isinstance(node, Block):
                 yield from walk(node.children, depth + 1)
             elif isinstance(node, ValueBlock):

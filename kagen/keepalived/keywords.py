@@ -81,6 +81,7 @@ class Keyword:
         "quoted",
         "replacement",
         "required",
+        "secret",
         "since",
         "spec",
     )
@@ -91,7 +92,7 @@ class Keyword:
         self.spec = spec  # the args column as written; parsed on first use of ``args``
         self.since = since
         self.note = note
-        self.quoted = self.required = self.multicast = self.dpvs = self.deprecated = False
+        self.quoted = self.required = self.multicast = self.dpvs = self.deprecated = self.secret = False
         self.entry: str | None = None
         self.alias_of: str | None = None
         self.replacement: str | None = None
@@ -123,7 +124,7 @@ class Keyword:
 def _parse_flags(keyword: Keyword, flags: str) -> None:
     for flag in filter(None, (part.strip() for part in flags.split(","))):
         name, _, value = flag.partition("=")
-        if name in ("quoted", "required", "multicast", "dpvs", "deprecated") and not value:
+        if name in ("quoted", "required", "multicast", "dpvs", "deprecated", "secret") and not value:
             setattr(keyword, name, True)
         elif name == "entry" and value in ENTRY_KINDS:
             keyword.entry = value

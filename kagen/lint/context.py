@@ -91,6 +91,18 @@ class FileContext:
         return out
 
     @cached_property
+    def secrets(self) -> frozenset[tuple[str, int]]:
+        """Where statements holding a secret stand (file name, line): rules that quote what is
+        written there must not (kagen.keepalived.redact)."""
+        return frozenset(
+            (visit.node.file.name, visit.node.line)
+            for keyword, visits in self.by_keyword.items()
+            if keyword.secret
+            for visit in visits
+            if isinstance(visit.node, Line)
+        )
+
+    @cached_property
     def paths(self) -> frozenset[str]:
         """The keyword paths present in the configuration (vrrp_instance, vrrp_instance/authentication)."""
         return frozenset(keyword.path for keyword in self.by_keyword)

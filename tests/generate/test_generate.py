@@ -171,8 +171,16 @@ clusters:
         (
             ("vrid: 51\n", "vrid: 51\n    auth: {password_env: KAGEN_TEST_PASS}\n"),
             {"KAGEN_TEST_PASS": 'a"b c'},
-            "8: clusters.web.auth: the password from $KAGEN_TEST_PASS has a character keepalived cannot read in a "
-            'quoted word (blank, control, non-ASCII, or one of " # ! { } \\)',
+            "8: clusters.web.auth: the password from $KAGEN_TEST_PASS has a character keepalived cannot read as "
+            'written in a quoted word (blank, control, non-ASCII, or one of " # ! { } \\ $; keepalived replaces '
+            "$NAME even in quotes)",
+        ),
+        (  # issue 15: a '$' printed the rest of the password in a KA015 message
+            ("vrid: 51\n", "vrid: 51\n    auth: {password_env: KAGEN_TEST_PASS}\n"),
+            {"KAGEN_TEST_PASS": "q$Zk7Wm"},
+            "8: clusters.web.auth: the password from $KAGEN_TEST_PASS has a character keepalived cannot read as "
+            'written in a quoted word (blank, control, non-ASCII, or one of " # ! { } \\ $; keepalived replaces '
+            "$NAME even in quotes)",
         ),
         (
             ("vrid: 51\n", "vrid: 51\n    auth: {password_env: KAGEN_UNSET_PASS}\n"),
@@ -227,7 +235,8 @@ def test_what_the_inventory_lacks_stops_the_run(tmp_path, monkeypatch, capsys, c
     assert (code, out) == (2, "")
     assert f"{path}:{problem}\n" in err
     assert err.endswith("problem)\n") or err.endswith("problems)\n")
-    for secret in env.values():
+    for secret in env.values():  # no part of a password either
+        assert not [secret[i : i + 5] for i in range(len(secret) - 4) if secret[i : i + 5] in err]
         assert secret not in err
     assert not out_dir.exists()
 

@@ -262,7 +262,7 @@ EXPECTED = {
         "5:33 'red' is not a virtual_ipaddress option: keepalived ignores it",
         "6:5 fd00::1 is IPv6 but V is IPv4: keepalived skips it (use virtual_ipaddress_excluded or another instance)",
     ],
-    "KA205": ["14:19 auth_pass is 12 characters: keepalived uses only 'longpass'"],
+    "KA205": ["14:19 auth_pass is 12 characters: keepalived uses only the first 8"],
     "KA206": [
         "12:16 advert_int 0.5: VRRP version 2 needs whole seconds, keepalived rounds it; use version 3 for sub-second adverts"
     ],

@@ -159,8 +159,16 @@ class CommentInValue(Rule):
                 if not before or before[-1] in " \t":
                     continue
                 word = before.split()[-1] if before.split() else ""
+                pos = Position(source.name, comment.line, comment.col)
+                if (source.name, comment.line) in ctx.secrets:  # a password: say where, not what
+                    yield self.report(
+                        pos,
+                        "a comment character starts a comment here, inside a secret value: keepalived cuts the "
+                        "value there; quote the value if the character belongs to it",
+                    )
+                    continue
                 yield self.report(
-                    Position(source.name, comment.line, comment.col),
+                    pos,
                     f"'{comment.text[0]}' starts a comment here: keepalived reads '{word}' and drops "
                     f"'{comment.text}'; quote the value if the character belongs to it",
                 )
@@ -244,6 +252,13 @@ class ExtraArguments(Rule):
                 continue
             lines = [visit.node for visit in visits if type(visit.node) is Line]
             for line in [line for line in lines if len(line.words) > maximum + 1]:
+                if keyword.secret:  # a password: say where, not what
+                    count = len(line.words) - maximum - 1
+                    yield self.report(
+                        line.word_pos(maximum + 1),
+                        f"keepalived ignores the {count} word(s) after the value of '{line.keyword}'",
+                    )
+                    continue
                 extra = " ".join(line.words[maximum + 1 :])
                 yield self.report(
                     line.word_pos(maximum + 1),
@@ -334,9 +349,10 @@ class TemplateSyntax(Rule):
             start = text.rfind("\n", 0, match.start()) + 1
             if text[start : match.start()].lstrip().startswith(("#", "!")):
                 continue
+            shown = "" if (name, number) in ctx.secrets else f" '{match.group()}'"  # not a password's part
             yield self.report(
                 Position(name, number, match.start() - start + 1),
-                f"template syntax '{match.group()}' left in the configuration",
+                f"template syntax{shown} left in the configuration",
             )
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
@@ -350,12 +366,14 @@ class TemplateSyntax(Rule):
             for line in lines:
                 if "$" not in line.text:
                     continue
+                secret = (line.file.name, line.line) in ctx.secrets
                 for index, word in enumerate(line.words):
                     match = _UNDEFINED.search(word)
                     if match:
+                        shown = "a $NAME" if secret else f"'{match.group()}'"  # not a password's part
                         yield self.report(
                             line.word_pos(index),
-                            f"'{match.group()}' is not a defined parameter: keepalived keeps it as text",
+                            f"{shown} is not a defined parameter: keepalived keeps it as text",
                         )
 
 

@@ -34,7 +34,7 @@ class AuthPassTruncated(Rule):
                     if isinstance(node, Line) and node.keyword == "auth_pass" and node.args and len(node.args[0]) > 8:
                         yield self.report(
                             node.word_pos(1),
-                            f"auth_pass is {len(node.args[0])} characters: keepalived uses only '{node.args[0][:8]}'",
+                            f"auth_pass is {len(node.args[0])} characters: keepalived uses only the first 8",
                         )
 
 
