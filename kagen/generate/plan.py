@@ -20,6 +20,7 @@ from kagen.cloud.model import Check, Cluster, ClusterMember, Endpoint, Inventory
 from kagen.diagnostics import Position
 from kagen.generate.secrets import SecretError, Secrets, read_password
 from kagen.keepalived.keywords import Version, format_version, table
+from kagen.keepalived.tree import quoting_problem
 from kagen.partition import Partition
 
 # Cloud HAVIP guides: a quick second burst and a periodic re-announcement keep the vSwitch's
@@ -205,6 +206,12 @@ class _Planner:
                 "needed to generate: the network device of this ENI on its instance (e.g. eth1)",
             )
             ok = False
+        commands = [("check.script", cluster.check.script)] if cluster.check is not None else []
+        for field_name, command in [*commands, *((f"notify.{event}", text) for event, text in cluster.notify.items())]:
+            problem = quoting_problem(command)
+            if problem is not None:  # keepalived: "missing terminating" quote, and the script is dropped
+                self.problem(cluster.pos, f"{where}.{field_name}", f"keepalived cannot split this command: {problem}")
+                ok = False
         vips = []
         for name in cluster.havips:
             havip = self.inv.havips[name]

@@ -56,11 +56,15 @@ class Document:
 
 
 def format_path(where: Path) -> str:
-    """``("havips", "web", "members", 2)`` -> ``havips.web.members[2]``."""
+    """``("havips", "web", "members", 2)`` -> ``havips.web.members[2]``; a key that is not
+    printable text is shown quoted and escaped (``clusters['web\\n']``), so that a message stays
+    on its line."""
     text = ""
     for part in where:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif not str(part).isprintable():
+            text += f"[{str(part)!r}]"
         else:
             text += ("." if text else "") + str(part)
     return text

@@ -234,6 +234,15 @@ def split_quoted_escaped(text: str) -> list[str] | None:
     """keepalived's ``alloc_strvec_quoted_escaped``, used for script command lines: shell-like
     words with ``'...'``/``"..."`` quoting and backslash escapes. None on an unterminated quote
     or a trailing backslash (keepalived then ignores the script)."""
+    return _quoted_escaped(text)[0]
+
+
+def quoting_problem(text: str) -> str | None:
+    """Why keepalived cannot split ``text`` as a command line (``split_quoted_escaped``), or None."""
+    return _quoted_escaped(text)[1]
+
+
+def _quoted_escaped(text: str) -> tuple[list[str] | None, str | None]:
     words: list[str] = []
     index = 0
     size = len(text)
@@ -241,14 +250,14 @@ def split_quoted_escaped(text: str) -> list[str] | None:
         while index < size and text[index] in BLANKS:
             index += 1
         if index == size:
-            return words
+            return words, None
         word: list[str] = []
         quote = ""
         while index < size:
             char = text[index]
             if char == "\\":
                 if index + 1 == size:
-                    return None
+                    return None, "it ends in a backslash"
                 value, index = _escape(text, index + 1)
                 word.append(value)
             elif quote:
@@ -266,5 +275,5 @@ def split_quoted_escaped(text: str) -> list[str] | None:
                 word.append(char)
                 index += 1
         if quote:
-            return None
+            return None, f"its {quote} has no closing {quote}"
         words.append("".join(word))

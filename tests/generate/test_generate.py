@@ -220,6 +220,16 @@ clusters:
             "8: clusters.web.sync_group: a sync group needs at least two clusters on the same nodes; a has only "
             "this one",
         ),
+        (  # issue 15: written, then dropped by keepalived ("missing terminating '")
+            ("vrid: 51\n", 'vrid: 51\n    check: {script: "/bin/true \'x"}\n'),
+            {},
+            "8: clusters.web.check.script: keepalived cannot split this command: its ' has no closing '",
+        ),
+        (  # issue 15: '$' matches before a final newline; the name went into the configuration
+            ("  web:\n    havip: web", '  "web\\n":\n    havip: web'),
+            {},
+            "8: clusters['web\\n']: 'web\\n' is not a name (letters, digits, '.', '_', '-'; at most 63)",
+        ),
         (
             ("vrid: 51\n", "vrid: 51\n    advert_int: 0.5\n    auth: {password_env: KAGEN_TEST_PASS}\n"),
             {"KAGEN_TEST_PASS": "secret"},

@@ -182,6 +182,10 @@ CASES = {
         ),
     ),
     "KA218": ("virtual_server 10.0.0.100 80 {\n  real_server 10.0.1.1 80 {\n  }\n}\n", vs()),
+    "KA219": (
+        'vrrp_script a {\n  script "/bin/test -f \'/run/ok"\n}\nvrrp_script b {\n  script "/bin/true x\\\\"\n}\n',
+        'vrrp_script a {\n  script "/bin/test -f \'/run/ok\'"\n}\nvrrp_script b {\n  script "/bin/true x\\\\\\\\"\n}\n',
+    ),
     "KA301": (
         "vrrp_instance V {\n  interface eth0\n  track_script {\n    chk\n    later\n  }\n}\nvrrp_script later {\n  script /bin/true\n}\nvrrp_sync_group G {\n  group {\n    V\n    W\n  }\n}\n",
         GOOD,
@@ -297,6 +301,10 @@ EXPECTED = {
         "1:1 no lvs_method/lb_kind: keepalived uses NAT",
         "1:1 no lvs_sched/lb_algo: keepalived uses wlc",
         "1:1 no protocol: keepalived uses UDP",
+    ],
+    "KA219": [
+        "2:10 keepalived cannot split the script command into words (its ' has no closing ') and ignores it",
+        "5:10 keepalived cannot split the script command into words (it ends in a backslash) and ignores it",
     ],
     "KA301": [
         "4:5 track_script 'chk' is not defined: keepalived ignores it",

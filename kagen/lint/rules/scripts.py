@@ -1,11 +1,11 @@
-"""KA209, KA210: scripts keepalived reads differently from what was meant, or refuses to run."""
+"""KA209, KA210, KA219: scripts keepalived reads differently from what was meant, or refuses to run."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.keepalived.tree import split_quoted_escaped
+from kagen.keepalived.tree import quoting_problem, split_quoted_escaped, split_words
 from kagen.lint.context import FileContext
 from kagen.lint.edits import Edit, Facts, Unfixable, own_line, physical
 from kagen.lint.rule import Rule
@@ -91,4 +91,31 @@ class ScriptSecurity(Rule):
             )
 
 
-RULES = (UnquotedScript(), ScriptSecurity())
+class ScriptSyntax(Rule):
+    """What: A script command keepalived cannot split into words: a ' or " without its closing
+    one, or a backslash at the end.
+    Why: keepalived reports "missing terminating" quote (or "No script set") and ignores the
+    script, so the health check or the notification never runs; keepalived -t fails on it.
+    Example:
+        vrrp_script chk_web {
+            script "/usr/bin/test -f '/run/web.ok"
+        }
+    Fix: Close the quote, or escape the character with a backslash.
+    """
+
+    code, name, severity = "KA219", "script-syntax", Severity.ERROR
+
+    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        for line, _ in ctx.statements_of(lambda keyword: keyword.quoted):
+            if len(line.words) < 2 or split_words(line.text)[1] >= 0:  # the reader reported that '"' (KA001)
+                continue
+            words = split_quoted_escaped(line.text)
+            problem = quoting_problem(line.text) if words is None else quoting_problem(words[1])
+            if problem is not None:
+                yield self.report(
+                    line.word_pos(1),
+                    f"keepalived cannot split the {line.keyword} command into words ({problem}) and ignores it",
+                )
+
+
+RULES = (UnquotedScript(), ScriptSecurity(), ScriptSyntax())
