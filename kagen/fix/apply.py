@@ -46,7 +46,7 @@ class FixResult:
     def stdin(self, given: bytes) -> bytes:
         """What standard input (``given``) becomes."""
         fixed = self.fixed.get(stdin_path())
-        return fixed.encode("utf-8", "surrogateescape") if fixed is not None else given
+        return _encoded(fixed, given.startswith(BOM)) if fixed is not None else given
 
     def diff(self) -> str:
         """The changes as a unified diff, with the values of secret statements masked."""
@@ -188,7 +188,7 @@ def _linter(paths: list[str], options: Options, inventory: Inventory | None, std
     base = {stdin_path(): stdin} if stdin is not None else {}
 
     def lint(current: dict[str, str]) -> tuple[list[FileContext], engine.LintResult]:
-        overlay = base | {path: text.encode("utf-8", "surrogateescape") for path, text in current.items()}
+        overlay = base | {path: _encoded(text, _has_bom(path, stdin)) for path, text in current.items()}
         ctxs = files.contexts(paths, options, overlay)
         return ctxs, engine.run(ctxs, options, inventory)
 
@@ -258,7 +258,30 @@ def suggestions(
 
 
 def targets(result: FixResult) -> list[tuple[str, str, int]]:
-    """What to write: (path, text, mode) for each changed file, its mode kept (standard input
-    goes back to standard output instead: FixResult.stdin)."""
+    """What to write: (path, text, mode) for each changed file, its mode and its byte order mark
+    kept (standard input goes back to standard output instead: FixResult.stdin)."""
     stdin = stdin_path()
-    return [(path, text, os.stat(path).st_mode & 0o7777) for path, text in result.fixed.items() if path != stdin]
+    return [
+        (path, "\ufeff" * _has_bom(path, None) + text, os.stat(path).st_mode & 0o7777)
+        for path, text in result.fixed.items()
+        if path != stdin
+    ]
+
+
+# The reader drops a UTF-8 byte order mark (and reports it, KA001); the texts fixed here are
+# without it, and it is put back wherever they become bytes again: kagen fix keeps it.
+BOM = b"\xef\xbb\xbf"
+
+
+def _has_bom(path: str, stdin: bytes | None) -> bool:
+    if path == stdin_path():
+        return stdin is not None and stdin.startswith(BOM)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(BOM)) == BOM
+    except OSError:
+        return False
+
+
+def _encoded(text: str, bom: bool) -> bytes:
+    return (BOM if bom else b"") + text.encode("utf-8", "surrogateescape")

@@ -1,10 +1,19 @@
 """Writing files kagen produces: atomically (a temporary file in the same directory, then
-``os.replace``), never over a file the user did not ask to replace, and ``-`` for standard output."""
+``os.replace``), never over a file the user did not ask to replace, and ``-`` for standard output.
+
+A run killed with SIGKILL leaves its temporary files (``.kagen-new-PID-*``, ``.kagen-old-PID-*``)
+and, if it was putting files in place, a journal (``.kagen-commit-PID-*``, in the directory that
+holds all its files) naming each staged file and its target. The next run that writes there
+finds them (their process is gone), finishes the interrupted commit from the journal (each file,
+whole, old or new, becomes new: the run had verified them all) and removes the rest.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -54,14 +63,65 @@ def _make_directories(directory: str, created: list[str], known: set[str]) -> No
 
 
 def _fresh(directory: str, prefix: str) -> str:
-    """A name in ``directory`` that is most likely free; callers create it exclusively and retry."""
-    return os.path.join(directory, f"{prefix}{secrets.token_hex(6)}")
+    """A name in ``directory`` that is most likely free; callers create it exclusively and retry.
+    It holds this process's id, so that a later run knows when it is a leftover."""
+    return os.path.join(directory, f"{prefix}{os.getpid()}-{secrets.token_hex(6)}")
 
 
-def _stage(directory: str, data: bytes, mode: int, sync: bool) -> str:
+_OURS = re.compile(r"\.kagen-(new|old|commit)-(\d+)-[0-9a-f]{12}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def recover(directory: str) -> None:
+    """Finish what a killed run left in ``directory`` (see the module's docstring); journal paths
+    are relative to the journal's directory."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    stale: dict[str, list[str]] = {"new": [], "old": [], "commit": []}
+    for name in names:
+        match = _OURS.fullmatch(name)
+        if match is not None and not _alive(int(match.group(2))):
+            stale[match.group(1)].append(os.path.join(directory, name))
+    for journal in stale["commit"]:
+        try:
+            with open(journal, encoding="utf-8") as handle:
+                moves = [json.loads(line) for line in handle if line.strip()]
+        except (OSError, ValueError):
+            moves = []  # written in part: the commit had not begun
+        for temporary, target in moves:
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(os.path.join(directory, temporary), os.path.join(directory, target))
+    for path in stale["new"] + stale["old"] + stale["commit"]:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def _journal(directory: str, moves: list[tuple[str, str]]) -> str | None:
+    """The journal of the files about to be put in place, in ``directory`` (which holds them all);
+    None if it cannot be written (the commit goes on: it is only what a killed run leaves behind
+    that then cannot be finished)."""
+    text = "".join(json.dumps([os.path.relpath(a, directory), os.path.relpath(b, directory)]) + "\n" for a, b in moves)
+    try:
+        return _stage(directory, text.encode("utf-8"), 0o600, False, ".kagen-commit-")
+    except OSError:
+        return None
+
+
+def _stage(directory: str, data: bytes, mode: int, sync: bool, prefix: str = ".kagen-new-") -> str:
     """Write ``data`` to a new file of a name no other file has in ``directory``; its path."""
     while True:
-        temporary = _fresh(directory, ".kagen-new-")
+        temporary = _fresh(directory, prefix)
         try:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
             break
@@ -124,8 +184,12 @@ class Staging:
         """Stage every ``(path, text, mode)``; a failure removes what was staged and is kept in
         ``failure`` (raised by ``commit``), so a caller doing this alongside other work finishes it."""
         try:
+            if files:  # a journal of a killed run is where all its files meet: finished first
+                recover(os.path.commonpath([os.path.dirname(os.path.abspath(f[0])) for f in files]))
             for path, text, mode in files:
                 path = os.path.abspath(path)
+                if os.path.dirname(path) not in self._known:
+                    recover(os.path.dirname(path))
                 _make_directories(os.path.dirname(path), self.created, self._known)
                 # On disk before it replaces a file (so a power cut finds the old or the new one,
                 # never an empty one); a new file has nothing to lose and skips the costly sync.
@@ -141,7 +205,11 @@ class Staging:
         if self.failure is not None:
             raise self.failure
         done: list[tuple[str, str | None]] = []
+        journal = None
         try:
+            if self.staged:
+                common = os.path.commonpath([os.path.dirname(path) for _, path, _ in self.staged])
+                journal = _journal(common, [(temporary, path) for temporary, path, _ in self.staged])
             for temporary, path, exists in self.staged:
                 backup = _keep_old(path) if exists else None
                 try:
@@ -158,10 +226,10 @@ class Staging:
                 elif os.path.lexists(path):
                     os.unlink(path)
             self.discard()
+            _remove([journal] if journal else [])
             raise _failed(exc, path) from None
-        for _, backup in done:
-            if backup is not None:
-                os.unlink(backup)
+        _remove([backup for _, backup in done if backup is not None])
+        _remove([journal] if journal else [])  # last: until now a killed commit can be finished from it
         self.staged, self.created = [], []  # in place now: nothing left to discard
 
     def discard(self) -> None:
@@ -174,6 +242,12 @@ class Staging:
             with contextlib.suppress(OSError):
                 os.rmdir(directory)
         self.created = []
+
+
+def _remove(paths: list[str]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
 
 
 def _failed(exc: OSError, path: str) -> InputError:

@@ -139,7 +139,7 @@ def _load_yaml(path: str, text: str) -> Document:
     if root is not None:
         doc.places[()] = _place(root.start_mark)
         try:
-            _expanded_size(path, root, {}, set())
+            _expansion(path, root, {}, set())
             doc.data = _Builder(path, doc.places).value(root, ())
         except RecursionError:
             raise DataError(path, "nested too deeply") from None
@@ -154,22 +154,27 @@ HUGE_NUMBER = "a number of thousands of digits: no setting takes one so large"
 MAX_VALUES = 1_000_000  # aliases can make a small file expand without end ("billion laughs")
 
 
-def _expanded_size(path: str, node: yaml.Node, sizes: dict[int, int], active: set[int]) -> int:
-    """How many values ``node`` becomes once aliases are expanded, counted without expanding."""
-    if isinstance(node, yaml.ScalarNode):
-        return 1
-    if id(node) in sizes:
-        return sizes[id(node)]
-    if id(node) in active:
-        return 1  # a recursive alias: the builder reports it with its data path
+def _expansion(path: str, node: yaml.Node, seen: dict[int, tuple[int, int]], active: set[int]) -> tuple[int, int]:
+    """How many values ``node`` becomes once aliases are expanded, and how many of them the
+    aliases add, counted without expanding; a file of a million plain values is no bomb."""
+    if isinstance(node, yaml.ScalarNode) or id(node) in active:
+        return 1, 0  # a recursive alias: the builder reports it with its data path
     active.add(id(node))
+    size, excess = 1, 0
     children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
-    size = 1 + sum(_expanded_size(path, child, sizes, active) for child in children)
+    for child in children:
+        if id(child) in seen:  # met before: an alias, all of whose values come again
+            size += seen[id(child)][0]
+            excess += seen[id(child)][0]
+        else:
+            child_size, child_excess = _expansion(path, child, seen, active)
+            size += child_size
+            excess += child_excess
     active.discard(id(node))
-    if size > MAX_VALUES:
+    if excess > MAX_VALUES:
         raise DataError(path, f"aliases expand to more than {MAX_VALUES:,} values", node.start_mark.line + 1)
-    sizes[id(node)] = size
-    return size
+    seen[id(node)] = (size, excess)
+    return size, excess
 
 
 class _Builder:

@@ -104,10 +104,17 @@ def networks(inv: Inventory, ctxs: list[FileContext]) -> list[list[FileContext]]
     kagen generate verifies them: only these exchange VRRP adverts, so the pair rules compare
     each group on its own (a VRID used again in another VPC is no conflict). The files the
     inventory does not place form one more group."""
+    placed = placement(inv, ctxs).nodes
+    return _nodes(inv).groups(ctxs, key=lambda ctx: placed.get(id(ctx)))
+
+
+@functools.lru_cache(maxsize=1)
+def _nodes(inv: Inventory) -> Partition:
+    """The inventory's nodes joined by the clusters they share: built once per inventory (kagen
+    generate asks once for each of its groups of files)."""
     partition = Partition()
     for cluster in inv.clusters.values():
         nodes = [inv.endpoints[m.name].node for m in cluster.members if m.name in inv.endpoints]
         for node in nodes[1:]:
             partition.join(node, nodes[0])
-    placed = placement(inv, ctxs).nodes
-    return partition.groups(ctxs, key=lambda ctx: placed.get(id(ctx)))
+    return partition
