@@ -15,7 +15,7 @@ from kagen.reading import read_stream
 
 def run(args: argparse.Namespace) -> int:
     from kagen.fix import apply as fix
-    from kagen.generate.write import write_all
+    from kagen.generate.write import tidy, write_all
 
     options = settings.load(
         {
@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if args.diff:
         sys.stdout.buffer.write(result.diff().encode("utf-8", "surrogateescape"))
     else:
+        tidy([path for path in result.remaining.files if path != "-"])  # what a killed run left here
         write_all(fix.targets(result))
         if stdin is not None:
             sys.stdout.buffer.write(result.stdin(stdin))

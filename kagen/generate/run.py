@@ -19,7 +19,7 @@ from kagen.diagnostics import Diagnostic, InputError, Severity
 from kagen.generate.plan import CONFIG_FILE, Plan, networks, plan
 from kagen.generate.render import Output, is_generated, render
 from kagen.generate.verify import verify
-from kagen.generate.write import signals_held, stage
+from kagen.generate.write import signals_held, stage, tidy
 from kagen.inventory.load import InventoryError, load
 from kagen.keepalived.keywords import Version
 from kagen.keepalived.source import LIMITS
@@ -105,6 +105,7 @@ class Run:
         under temporary names while two verify, so the disk's latency (a few hundred
         microseconds per new file on some systems) is hidden behind the lint; the staged files
         are discarded if anything is wrong."""
+        tidy([self.path(output) for output in self.outputs])  # what a killed run left, even if nothing changed
         changed = self.changed
         foreign = [self.path(o) for o, text in changed if text is not None and not is_generated(text)]
         files = [(self.path(o), o.text, PRIVATE if o.private else PUBLIC) for o, _ in changed]

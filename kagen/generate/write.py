@@ -72,13 +72,18 @@ _OURS = re.compile(r"\.kagen-(new|old|commit)-(\d+)-[0-9a-f]{12}")
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, killed and not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # someone else's process
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def recover(directory: str) -> None:
@@ -105,6 +110,16 @@ def recover(directory: str) -> None:
     for path in stale["new"] + stale["old"] + stale["commit"]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
+
+
+def tidy(paths: list[str]) -> None:
+    """Finish or remove what killed runs left where ``paths`` are (their directories, and the
+    directory they have in common, where a journal would be): also when nothing is written."""
+    directories = sorted({os.path.dirname(os.path.abspath(path)) for path in paths})
+    if directories:
+        recover(os.path.commonpath(directories))
+    for directory in directories:
+        recover(directory)
 
 
 def _journal(directory: str, moves: list[tuple[str, str]]) -> str | None:
@@ -184,12 +199,9 @@ class Staging:
         """Stage every ``(path, text, mode)``; a failure removes what was staged and is kept in
         ``failure`` (raised by ``commit``), so a caller doing this alongside other work finishes it."""
         try:
-            if files:  # a journal of a killed run is where all its files meet: finished first
-                recover(os.path.commonpath([os.path.dirname(os.path.abspath(f[0])) for f in files]))
+            tidy([path for path, _, _ in files])
             for path, text, mode in files:
                 path = os.path.abspath(path)
-                if os.path.dirname(path) not in self._known:
-                    recover(os.path.dirname(path))
                 _make_directories(os.path.dirname(path), self.created, self._known)
                 # On disk before it replaces a file (so a power cut finds the old or the new one,
                 # never an empty one); a new file has nothing to lose and skips the costly sync.

@@ -425,7 +425,10 @@ def test_a_run_killed_half_way_leaves_every_file_whole(tmp_path):
             assert text in (old[name], new[name]), f"{out / name} is neither the old nor the new file"
             outcomes.add("new" if text == new[name] else "old")
         leftovers = [p.name for p in out.rglob("*") if p.is_file() and p.name.startswith(".kagen-")]
-        assert all(name.startswith((".kagen-new-", ".kagen-old-")) for name in leftovers)
+        assert all(name.startswith((".kagen-new-", ".kagen-old-", ".kagen-commit-")) for name in leftovers)
+        subprocess.run([*command, str(out), str(new_inventory)], **quiet)  # the next run cleans up
+        assert [p.name for p in out.rglob(".kagen-*")] == []
+        assert _tree(out) == new
     assert outcomes == {"old", "new"}
 
 
