@@ -24,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
             "target_version": args.target_version,
             "config_id": args.config_id,
             "exclude": args.exclude,
+            "extend_exclude": args.extend_exclude,
+            "force_exclude": args.force_exclude or None,
+            "respect_gitignore": args.respect_gitignore,
             "clusters": args.cluster,
             "inventory": args.inventory,
             "format": args.format,
@@ -33,7 +36,11 @@ def run(args: argparse.Namespace) -> int:
     # does not change what a bare `kagen lint` walks.
     paths = args.paths or ([] if args.inventory is not None else ["."])
     inventory = load_inventory(options)
-    ctxs = files.contexts(paths, options)
+    ctxs, found = files.inputs(paths, options)
+    if found.templates:
+        count = len(found.templates)
+        shown = ", ".join(found.templates[:3]) + (f" and {count - 3} more" if count > 3 else "")
+        print(f"kagen: skipped {count} template{'s' * (count != 1)} ({shown}): name one to lint it", file=sys.stderr)
     result = engine.run(ctxs, options, inventory)
     if options.format == "sarif" and "-" not in paths:  # standard input cannot be read again to check fixes
         from kagen.fix.apply import suggestions
@@ -77,7 +84,25 @@ def add(commands: argparse._SubParsersAction) -> None:
         "--exclude",
         action="append",
         metavar="PATTERN",
-        help="skip files and directories matching this glob (repeatable)",
+        help="skip files and directories matching this glob, instead of the default excludes (build, dist, "
+        "node_modules, site-packages, __pycache__, *.egg-info; repeatable)",
+    )
+    lint.add_argument(
+        "--extend-exclude",
+        action="append",
+        metavar="PATTERN",
+        help="skip files and directories matching this glob, as well as the default excludes (repeatable)",
+    )
+    lint.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply the excludes to files named on the command line too (for pre-commit)",
+    )
+    lint.add_argument(
+        "--respect-gitignore",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="skip what .gitignore, .ignore and .git/info/exclude ignore (default: on)",
     )
     lint.add_argument(
         "--cluster",

@@ -55,6 +55,9 @@ class FileContext:
         self.config = config
         self.options = options
         self.table = table
+        # Names of included files whose findings are not reported: outside the directories
+        # given, and not keepalived's (kagen.lint.files).
+        self.quiet: frozenset[str] = frozenset()
 
     @property
     def target(self) -> Version:

@@ -113,10 +113,12 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
         if rule.scope is Scope.INVENTORY and inventory is not None:
             findings.extend(rule.check_inventory(inventory, ctxs))
     lines, files = _silenced(ctxs, inventory)
+    quiet = frozenset().union(*(ctx.quiet for ctx in ctxs))
     kept = {
         finding
         for finding in findings
-        if not (
+        if finding.pos.file not in quiet
+        and not (
             (finding.pos.file in files and _applies(files[finding.pos.file], finding))
             or (
                 finding.pos.line in lines.get(finding.pos.file, {})

@@ -30,7 +30,10 @@ class Options:
     fragment: bool = False
     target_version: Version = field(default_factory=lambda: table().newest)
     config_id: str | None = None
-    exclude: list[str] = field(default_factory=list)
+    exclude: list[str] | None = None  # None: the walk's default excludes (kagen.lint.discovery)
+    extend_exclude: list[str] = field(default_factory=list)
+    force_exclude: bool = False
+    respect_gitignore: bool = True
     clusters: list[list[str]] = field(default_factory=list)
     inventory: str | None = None
     format: str = "text"
@@ -85,13 +88,13 @@ def _coerce(name: str, value: object, where: str) -> Any:
         ):
             raise SettingsError(f"{where}: 'clusters' must be a list of lists of file names")
         return value
-    if name in ("select", "ignore", "exclude"):
+    if name in ("select", "ignore", "exclude", "extend_exclude"):
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise SettingsError(f"{where}: '{name}' must be a list of strings")
         return value
-    if name in ("strict", "fragment"):
+    if name in ("strict", "fragment", "force_exclude", "respect_gitignore"):
         if not isinstance(value, bool):
             raise SettingsError(f"{where}: '{name}' must be true or false")
         return value

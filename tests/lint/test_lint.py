@@ -170,8 +170,8 @@ def test_pyproject_without_kagen_table_is_passed_over(capsys, tmp_path, monkeypa
     [
         (
             'colour = "red"\n',
-            "unknown setting 'colour' (known: clusters, config-id, exclude, format, fragment, "
-            "ignore, inventory, select, strict, target-version)",
+            "unknown setting 'colour' (known: clusters, config-id, exclude, extend-exclude, force-exclude, format, "
+            "fragment, ignore, inventory, respect-gitignore, select, strict, target-version)",
         ),
         ('strict = "yes"\n', "'strict' must be true or false"),
         ("select = [1]\n", "'select' must be a list of strings"),
@@ -478,5 +478,5 @@ def test_every_lint_option_is_in_help(capsys):
     options = [s for action in commands.choices["lint"]._actions for s in action.option_strings]
     assert cli.main(["lint", "--help"]) == 0
     out = capsys.readouterr().out
-    assert len(options) == 12
+    assert len(options) == 16
     assert [option for option in options if option not in out] == []
