@@ -8,13 +8,14 @@ import importlib
 import sys
 
 from kagen.cli.options import codes, color, config_id_option, load_inventory, target_version_option
-from kagen.lint import engine, files, settings
+from kagen.diagnostics import InputError
+from kagen.lint import engine, files, registry, settings
 
 # Output modules are imported when used: a pre-commit run pays start-up on every commit.
 FORMATTERS = {"text": "text", "json": "json_report", "sarif": "sarif", "github": "github"}
 
 
-def run(args: argparse.Namespace) -> int:
+def _options(args: argparse.Namespace) -> settings.Options:
     options = settings.load(
         {
             "select": args.select,
@@ -32,24 +33,62 @@ def run(args: argparse.Namespace) -> int:
             "format": args.format,
         }
     )
+    registry.check_selectors([*options.select, *options.ignore])
+    return options
+
+
+def _report(result: engine.LintResult, fmt: str, started: bool = True) -> None:
+    """The result in its format on standard output, and what could not be done on standard error
+    too (a person reads that; a SARIF, JSON or GitHub consumer finds it in the document)."""
+    problems = [f for f in result.failures if f.inventory]
+    for failure in problems:  # FILE:LINE: lines of their own, then what they mean
+        print(f"{failure.file}:{failure.line}: {failure.message}" if failure.file else failure.message, file=sys.stderr)
+    if problems:
+        plural = "s" * (len(problems) != 1)
+        print(f"kagen: error: the inventory cannot be used ({len(problems)} problem{plural})", file=sys.stderr)
+    for failure in result.failures:
+        if not failure.inventory:
+            print(f"kagen: error: {failure.message}", file=sys.stderr)
+    if started or fmt != "text":  # a run that read nothing has no text summary to give
+        formatter = importlib.import_module(f"kagen.report.{FORMATTERS[fmt]}")
+        sys.stdout.write(formatter.render(result, color=fmt == "text" and color()))
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        options = _options(args)
+    except (settings.SettingsError, registry.UnknownSelector) as exc:
+        result = engine.LintResult([], failures=[engine.Failure(str(exc))])
+        _report(result, args.format or "text", started=False)
+        return result.exit_code(False)
+    failures: list[engine.Failure] = []
+    inventory = None
+    try:
+        inventory = load_inventory(options)
+    except InputError as exc:  # the files are linted all the same, without the inventory
+        problems = getattr(exc, "problems", None)
+        if problems:
+            failures.extend(engine.Failure.of_inventory(problem) for problem in problems)
+        else:
+            failures.append(engine.Failure(str(exc)))
     # `--inventory FILE` alone checks the inventory alone; an inventory from the settings file
     # does not change what a bare `kagen lint` walks.
     paths = args.paths or ([] if args.inventory is not None else ["."])
-    inventory = load_inventory(options)
     ctxs, found = files.inputs(paths, options)
+    failures.extend(engine.Failure(message) for message in found.missing)
     if found.templates:
         count = len(found.templates)
         shown = ", ".join(found.templates[:3]) + (f" and {count - 3} more" if count > 3 else "")
         print(f"kagen: skipped {count} template{'s' * (count != 1)} ({shown}): name one to lint it", file=sys.stderr)
     result = engine.run(ctxs, options, inventory)
+    result.failures = failures
     if options.format == "sarif" and "-" not in paths:  # standard input cannot be read again to check fixes
         from kagen.fix.apply import suggestions
 
         result.fixes = suggestions(paths, options, inventory, ctxs, result)
-    if not result.files:
+    if not result.files and not failures:
         print("kagen: warning: no keepalived configuration files found", file=sys.stderr)
-    formatter = importlib.import_module(f"kagen.report.{FORMATTERS[options.format]}")
-    sys.stdout.write(formatter.render(result, color=options.format == "text" and color()))
+    _report(result, options.format, started=bool(result.files) or not failures)
     return result.exit_code(options.strict)
 
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
+import pathlib
 import re
 from dataclasses import dataclass, field
 
-from kagen.diagnostics import InputError
 from kagen.keepalived.keywords import table
 from kagen.reading import refusal
 
@@ -39,6 +39,7 @@ class Discovery:
     files: list[str] = field(default_factory=list)  # to read, in order
     templates: list[str] = field(default_factory=list)  # configurations' templates a walk skipped
     roots: list[str] = field(default_factory=list)  # real paths of the directories given (and named files')
+    missing: list[str] = field(default_factory=list)  # why paths given could not be read
 
 
 @functools.cache
@@ -151,6 +152,7 @@ def _walk(directory: str, patterns: list[str], gitignore: bool, found: Discovery
     ignores = _Ignores(directory) if gitignore else None
     for root, dirs, files in os.walk(directory):
         real_root = os.path.realpath(root)
+        shown_root = os.path.normpath(root)  # one path style: no ./ in front
         if ignores is not None and root != directory:
             ignores.add(real_root)
         kept = []
@@ -163,7 +165,7 @@ def _walk(directory: str, patterns: list[str], gitignore: bool, found: Discovery
             kept.append(name)
         dirs[:] = kept
         for name in sorted(files):
-            path = os.path.join(root, name)
+            path = os.path.join(shown_root, name)
             if name.startswith(".") or _excluded(path, patterns, directory) or refusal(path) is not None:
                 continue  # regular files only: a FIFO or a device found in a tree would block or never end
             if ignores is not None and ignores.ignored(os.path.join(real_root, name), False):
@@ -174,6 +176,21 @@ def _walk(directory: str, patterns: list[str], gitignore: bool, found: Discovery
                     found.templates.append(path)
             elif any(fnmatch.fnmatch(name, pattern) for pattern in NAME_PATTERNS) and _sniff(path):
                 found.files.append(path)
+
+
+def _forced_out(path: str, patterns: list[str], gitignore: bool) -> bool:
+    """A named file that a walk would not have found (``--force-exclude``): excluded itself or
+    in an excluded directory or a virtual environment, hidden, or ignored."""
+    normal = os.path.normpath(path)
+    steps = [normal, *(str(parent) for parent in pathlib.PurePath(normal).parents if str(parent) not in (".", os.sep))]
+    for step in steps:
+        name = os.path.basename(step)
+        if (name.startswith(".") and name != "..") or _excluded(step, patterns):
+            return True
+        if step != normal and _virtualenv(step):
+            return True
+    real = os.path.realpath(path)
+    return gitignore and _Ignores(os.path.dirname(real)).ignored(real, False)
 
 
 def discover(
@@ -195,8 +212,8 @@ def discover(
             _walk(path, patterns, respect_gitignore, found)
         elif os.path.lexists(path):
             found.roots.append(os.path.dirname(os.path.realpath(path)))
-            if not (force_exclude and _excluded(path, patterns)):
+            if not (force_exclude and _forced_out(path, patterns, respect_gitignore)):
                 found.files.append(path)
         else:
-            raise InputError(f"{path}: No such file or directory")
+            found.missing.append(f"{path}: No such file or directory")
     return found

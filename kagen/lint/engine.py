@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.lint import parallel, registry
@@ -25,11 +25,33 @@ if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every l
 _DISABLE = re.compile(r"kagen:\s*disable(-file)?(?:\s*=\s*([\w,\s-]+))?")
 
 
+class Failure(NamedTuple):
+    """Something the run could not do (a path that does not exist, an unreadable file, an
+    inventory or a settings file that cannot be used): reported in every format, exit status 2."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    inventory: bool = False  # one of the problems that make the inventory unusable
+
+    @classmethod
+    def of_inventory(cls, text: str) -> Failure:
+        """From one of an inventory's problems: ``FILE:LINE: message`` (or ``FILE: message``)."""
+        match = _LOCATED.match(text)
+        if match is None:
+            return cls(text, inventory=True)
+        return cls(match["message"], match["file"], int(match["line"]), True)
+
+
+_LOCATED = re.compile(r"(?P<file>[^\n]+?):(?P<line>\d+): (?P<message>.*)", re.S)
+
+
 @dataclass
 class LintResult:
     files: list[str]
     findings: list[Diagnostic] = field(default_factory=list)
     fixes: dict[Diagnostic, list[Edit]] = field(default_factory=dict)  # what kagen fix would edit (SARIF)
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -40,6 +62,8 @@ class LintResult:
         return len(self.findings) - self.errors
 
     def exit_code(self, strict: bool) -> int:
+        if self.failures:
+            return 2
         return 1 if self.errors or (strict and self.findings) else 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from kagen.diagnostics import InputError
 from kagen.keepalived.keywords import table
 from kagen.keepalived.parse import parse_file
 from kagen.keepalived.source import default_config_id
@@ -24,7 +25,12 @@ def inputs(
     found = discover(paths, options.exclude, options.extend_exclude, options.force_exclude, options.respect_gitignore)
     config_id = options.config_id if options.config_id is not None else default_config_id()
     keywords = table()
-    ctxs = [FileContext(path, parse_file(path, config_id, overlay), options, keywords) for path in found.files]
+    ctxs = []
+    for path in found.files:
+        try:
+            ctxs.append(FileContext(path, parse_file(path, config_id, overlay), options, keywords))
+        except InputError as exc:  # one unreadable file does not hide the findings of the others
+            found.missing.append(str(exc))
     included = {source.realpath for ctx in ctxs for source in ctx.config.files[1:]}
     ctxs = [ctx for ctx in ctxs if ctx.path == "-" or os.path.realpath(ctx.path) not in included]
     roots = tuple(os.path.join(root, "") for root in found.roots)
@@ -38,5 +44,8 @@ def inputs(
 
 
 def contexts(paths: list[str], options: Options, overlay: dict[str, bytes] | None = None) -> list[FileContext]:
-    """The contexts of ``inputs``."""
-    return inputs(paths, options, overlay)[0]
+    """The contexts of ``inputs``; InputError for the first path that could not be read."""
+    ctxs, found = inputs(paths, options, overlay)
+    if found.missing:
+        raise InputError(found.missing[0])
+    return ctxs

@@ -1,4 +1,5 @@
-"""``--format github``: GitHub Actions workflow commands, one annotation per finding."""
+"""``--format github``: GitHub Actions workflow commands, one annotation per finding, and one
+``::error`` per input the run could not use."""
 
 from __future__ import annotations
 
@@ -25,4 +26,7 @@ def render(result: LintResult, color: bool = False) -> str:
             f"::{level} file={_property(pos.file)},line={pos.line},col={pos.col}{end},"
             f"title={_property(finding.code + ' ' + finding.name)}::{_data(finding.message)}"
         )
+    for failure in result.failures:
+        place = f" file={_property(failure.file)},line={failure.line}" if failure.file and failure.line else ""
+        lines.append(f"::error{place}::{_data('kagen: ' + failure.message)}")
     return "".join(line + "\n" for line in lines)

@@ -82,6 +82,19 @@ def _fix(code: str, edits: list[Edit]) -> dict:
     }
 
 
+def _invocation(result: LintResult) -> dict:
+    """Whether the run did all it was asked, and what it could not do (exit status 2)."""
+    notifications = []
+    for failure in result.failures:
+        notification: dict = {"level": "error", "message": {"text": failure.message}}
+        if failure.file is not None:
+            region = {"startLine": failure.line} if failure.line else {}
+            location = {"artifactLocation": _location(failure.file), **({"region": region} if region else {})}
+            notification["locations"] = [{"physicalLocation": location}]
+        notifications.append(notification)
+    return {"executionSuccessful": not result.failures, "toolExecutionNotifications": notifications}
+
+
 def render(result: LintResult, color: bool = False) -> str:
     rules = list(registry.RULES)
     index = {rule.code: i for i, rule in enumerate(rules)}
@@ -122,6 +135,7 @@ def render(result: LintResult, color: bool = False) -> str:
                         "rules": [_rule(rule) for rule in rules],
                     }
                 },
+                "invocations": [_invocation(result)],
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": pathlib.Path(os.getcwd()).as_uri() + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
