@@ -23,6 +23,9 @@ class Partition:
     def join(self, first: Hashable, second: Hashable) -> None:
         self._parent[self._root(first)] = self._root(second)
 
+    def joined(self, first: Hashable, second: Hashable) -> bool:
+        return self._root(first) == self._root(second)
+
     def groups(self, items: Iterable[T], key: Callable[[T], Hashable] | None = None) -> list[list[T]]:
         """``items`` grouped by the group of ``key(item)`` (of the item itself without a key),
         groups in the order of their first item."""

@@ -1,78 +1,198 @@
-"""Which vrrp_instances of the files given together form one cluster (they exchange adverts):
-the pair rules (KA5xx) compare the members of each cluster.
+"""Which vrrp_instances of the files given together form one cluster, from evidence: the pair
+rules (KA5xx) compare the members of each cluster, and KA505 looks for clusters on one VRID that
+can hear each other.
 
-Instances are matched across files by virtual_router_id and interface; unicast instances on one
-VRID that share no virtual IP and do not list each other are two clusters. For the files named
-together in ``--cluster a.conf,b.conf``, instances are matched by name instead (interfaces often
-differ between nodes).
+- Instances that share a virtual IP are one cluster, whatever their VRIDs: a VRID that differs
+  is then KA501. Instances on one VRID that name each other (one's unicast_peer holds the
+  other's unicast_src_ip) are one cluster too; on different VRIDs, naming each other is what
+  every cluster between the same two nodes does (several VIPs on one pair), so it joins nothing.
+- The same VRID joins nothing on its own: a repository of many sites reuses VRIDs in other
+  subnets. Two clusters on one VRID conflict only when they can hear each other (KA505):
+  multicast instances on one subnet, or unicast instances that send to a common node.
+- For the files named together in ``--cluster a.conf,b.conf``, instances are matched by name
+  instead (interfaces often differ between nodes).
+
+``grouping`` also says why each cluster was formed (``kagen lint --format json`` shows it).
 """
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 from collections import defaultdict
+from typing import NamedTuple
 
-from kagen.keepalived.model import VrrpInstance, parse_address
+from kagen.keepalived.model import IPAddress, VrrpInstance, parse_address
 from kagen.lint.context import FileContext
 from kagen.partition import Partition
 
 Member = tuple[FileContext, VrrpInstance]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class Cluster(NamedTuple):
+    members: list[Member]
+    links: list[tuple[int, int, str]]  # two members (indexes) and what joined them: peer, vip, --cluster
 
 
 def clusters(ctxs: list[FileContext]) -> list[list[Member]]:
     """Groups of instances, one per cluster, each with members from at least two files."""
-    return _clusters(tuple(ctxs)) if len(ctxs) > 1 else []
+    return [cluster.members for cluster in grouping(ctxs)]
+
+
+def grouping(ctxs: list[FileContext]) -> list[Cluster]:
+    """The clusters of ``clusters``, with what joined their members."""
+    return _grouping(tuple(ctxs)) if len(ctxs) > 1 else []
+
+
+def described(ctxs: list[FileContext]) -> list[dict]:
+    """The clusters as ``kagen lint --format json`` shows them: each member (file, instance, line)
+    and each link, two members by index and the evidence that joined them."""
+    return [
+        {
+            "members": [
+                {"file": ctx.path, "instance": instance.name, "line": instance.line.pos.line}
+                for ctx, instance in cluster.members
+            ],
+            "joined": [{"members": [first, second], "by": why} for first, second, why in cluster.links],
+        }
+        for cluster in grouping(ctxs)
+    ]
+
+
+def source(instance: VrrpInstance) -> IPAddress | None:
+    """The address the instance sends from, when it says (unicast_src_ip or mcast_src_ip)."""
+    line = instance.get("unicast_src_ip") or instance.get("mcast_src_ip")
+    return parse_address(line.args[0]) if line is not None and line.args else None
+
+
+def peers(instance: VrrpInstance) -> frozenset[IPAddress]:
+    return frozenset(peer.address for peer in instance.unicast_peers if peer.valid and peer.address is not None)
+
+
+def vips(instance: VrrpInstance) -> frozenset[tuple[IPAddress, int | None]]:
+    return frozenset(
+        (vip.address, vip.network_prefix)
+        for vip in instance.virtual_ipaddresses
+        if vip.valid and vip.address is not None
+    )
 
 
 @functools.lru_cache(maxsize=1)
-def _clusters(ctxs: tuple[FileContext, ...]) -> list[list[Member]]:
+def _grouping(ctxs: tuple[FileContext, ...]) -> list[Cluster]:
     """Computed once per run for all the pair rules."""
     named = [set(map(os.path.realpath, group)) for group in (ctxs[0].options.clusters if ctxs else [])]
-    groups: dict[tuple[object, ...], list[Member]] = defaultdict(list)
+    members: list[Member] = []
+    by_name: dict[tuple[int, str | None], list[int]] = defaultdict(list)
+    evidence: list[int] = []  # members grouped from evidence (not in a --cluster group)
     for ctx in ctxs:
         where = next((i for i, group in enumerate(named) if os.path.realpath(ctx.path) in group), None)
         for instance in ctx.config.vrrp_instances:
-            key: tuple[object, ...]
+            index = len(members)
+            members.append((ctx, instance))
             if where is not None:
-                key = ("cluster", where, instance.name)
-            elif instance.virtual_router_id is not None and instance.interface is not None:
-                key = ("vrid", instance.virtual_router_id, instance.interface)
+                by_name[(where, instance.name)].append(index)
             else:
-                continue
-            groups[key].append((ctx, instance))
-    split = [part for key, members in groups.items() for part in (_linked(members) if key[0] == "vrid" else [members])]
-    return [members for members in split if len({id(ctx) for ctx, _ in members}) > 1]
-
-
-def _addressing(instance: VrrpInstance) -> tuple[object, frozenset] | None:
-    """A unicast instance's source and peers, or None when it does not say both."""
-    source = instance.get("unicast_src_ip") or instance.get("mcast_src_ip")
-    address = parse_address(source.args[0]) if source is not None and source.args else None
-    peers = frozenset(peer.address for peer in instance.unicast_peers if peer.valid)
-    return (address, peers) if address is not None and peers else None
-
-
-def _linked(members: list[Member]) -> list[list[Member]]:
-    """Instances with one VRID and interface, in the clusters they form: two unicast instances
-    that share no virtual IP and do not list each other are separate clusters (their adverts
-    never meet); an instance that does not say whom it talks to stays with all the others."""
-    facts = [_addressing(instance) for _, instance in members]
-    known = [fact for fact in facts if fact is not None]
-    if len(known) < len(facts):
-        return [members]
+                evidence.append(index)
     partition = Partition()
-    sources: dict[object, list[int]] = defaultdict(list)
-    for index, ((_, instance), (source, _)) in enumerate(zip(members, known, strict=True)):
-        for address, _prefix in vips(instance):
-            partition.join(index, ("vip", address))
-        sources[source].append(index)
-    for index, (_, peers) in enumerate(known):
-        for peer in peers:
-            for other in sources.get(peer, ()):
-                partition.join(index, other)
-    return [[members[index] for index in group] for group in partition.groups(range(len(members)))]
+    links: list[tuple[int, int, str]] = []
+
+    def join(first: int, second: int, why: str) -> None:
+        if not partition.joined(first, second):
+            partition.join(first, second)
+            links.append((first, second, why))
+
+    for indexes in by_name.values():
+        for index in indexes[1:]:
+            join(indexes[0], index, "--cluster")
+    senders: dict[tuple[IPAddress, str | None], list[int]] = defaultdict(list)
+    holders: dict[IPAddress, list[int]] = defaultdict(list)
+    for index in evidence:
+        instance = members[index][1]
+        address = source(instance)
+        if address is not None:
+            senders[(address, instance.virtual_router_id)].append(index)
+        for vip, _ in vips(instance):
+            holders[vip].append(index)
+    for index in evidence:
+        instance = members[index][1]
+        for peer in peers(instance):
+            for other in senders.get((peer, instance.virtual_router_id), ()):
+                join(index, other, "peer")
+    for indexes in holders.values():
+        for index in indexes[1:]:
+            join(indexes[0], index, "vip")
+    found = []
+    for group in partition.groups(range(len(members))):
+        if len({id(members[index][0]) for index in group}) < 2:
+            continue
+        place = {index: position for position, index in enumerate(group)}
+        own = [(place[a], place[b], why) for a, b, why in links if a in place and b in place]
+        found.append(Cluster([members[index] for index in group], own))
+    return found
 
 
-def vips(instance: VrrpInstance) -> frozenset:
-    return frozenset((vip.address, vip.network_prefix) for vip in instance.virtual_ipaddresses if vip.valid)
+def _networks(instance: VrrpInstance) -> list[Network]:
+    """The subnets the instance is on, as its addresses say (virtual IPs with their prefix)."""
+    nets = [ipaddress.ip_network(f"{address}/{prefix}", strict=False) for address, prefix in vips(instance) if prefix]
+    address = source(instance)
+    return nets + ([ipaddress.ip_network(address)] if address is not None else [])
+
+
+class _Heard(NamedTuple):
+    """What decides whether a group of instances hears another: whether all are unicast, the
+    addresses they send from and to, and the subnets they are on."""
+
+    unicast: bool
+    addresses: frozenset[IPAddress]
+    networks: list[Network]
+
+
+def _heard(members: list[Member]) -> _Heard:
+    addresses: set[IPAddress] = set()
+    for _, instance in members:
+        addresses |= peers(instance)
+        address = source(instance)
+        if address is not None:
+            addresses.add(address)
+    nets = [net for _, instance in members for net in _networks(instance)]
+    return _Heard(all(instance.unicast for _, instance in members), frozenset(addresses), nets)
+
+
+def _hear(first: _Heard, second: _Heard) -> bool:
+    if first.unicast and second.unicast:  # adverts go to the peers only: a node in common
+        return not first.addresses.isdisjoint(second.addresses)
+    return any(a.version == b.version and a.overlaps(b) for a in first.networks for b in second.networks)
+
+
+def conflicts(groups: list[list[Member]]) -> dict[int, int]:
+    """For the groups of instances on one VRID (one group per cluster), each group that hears an
+    earlier one, and the first such: multicast instances on one subnet, or unicast instances that
+    send to a common node. Candidates come from indexes of addresses and subnets (a repository
+    may hold a thousand clusters on one VRID)."""
+    heard = [_heard(group) for group in groups]
+    lengths = {net.prefixlen for facts in heard for net in facts.networks}
+    by_address: dict[IPAddress, list[int]] = defaultdict(list)
+    by_network: dict[Network, list[int]] = defaultdict(list)  # a group's own subnets
+    covering: dict[Network, list[int]] = defaultdict(list)  # the subnets holding a group's subnets
+    for index, facts in enumerate(heard):
+        for address in facts.addresses:
+            by_address[address].append(index)
+        for net in facts.networks:
+            by_network[net].append(index)
+            for length in lengths:
+                if length <= net.prefixlen:
+                    covering[net.supernet(new_prefix=length)].append(index)
+    found: dict[int, int] = {}
+    for index, facts in enumerate(heard):
+        candidates = {other for address in facts.addresses for other in by_address[address]}
+        for net in facts.networks:
+            candidates.update(covering[net])  # subnets inside this one
+            for length in lengths:
+                if length <= net.prefixlen:
+                    candidates.update(by_network[net.supernet(new_prefix=length)])  # subnets holding it
+        earlier = sorted(other for other in candidates if other < index and _hear(heard[other], facts))
+        if earlier:
+            found[index] = earlier[0]
+    return found

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.lint import parallel, registry
+from kagen.lint.clusters import described
 from kagen.lint.context import FileContext
 from kagen.lint.edits import Edit
 from kagen.lint.rule import Rule, Scope
@@ -52,6 +53,7 @@ class LintResult:
     findings: list[Diagnostic] = field(default_factory=list)
     fixes: dict[Diagnostic, list[Edit]] = field(default_factory=dict)  # what kagen fix would edit (SARIF)
     failures: list[Failure] = field(default_factory=list)
+    clusters: list[dict] = field(default_factory=list)  # the pair rules' clusters and what joined them (JSON)
 
     @property
     def errors(self) -> int:
@@ -151,4 +153,5 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
         )
     }
     names = [ctx.path for ctx in ctxs] + ([inventory.path] if inventory is not None else [])
-    return LintResult(names, sorted(kept, key=Diagnostic.sort_key))
+    found = [cluster for group in _networks(ctxs, inventory) if across for cluster in described(group)]
+    return LintResult(names, sorted(kept, key=Diagnostic.sort_key), clusters=found)

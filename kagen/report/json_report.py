@@ -17,6 +17,7 @@ def render(result: LintResult, color: bool = False) -> str:
         "format": FORMAT,
         "files": result.files,
         "findings": [finding.to_dict() for finding in result.findings],
+        "clusters": result.clusters,
         "errors": [{"message": f.message, "file": f.file, "line": f.line} for f in result.failures],
         "summary": {"files": len(result.files), "errors": result.errors, "warnings": result.warnings},
     }

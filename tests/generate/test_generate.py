@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import stat
 from pathlib import Path
 
@@ -522,9 +523,6 @@ def _attempt(text: str, tmp_path: Path):
 
 
 def test_hostile_strings_are_rejected_or_change_nothing_but_their_value(tmp_path):
-    import json
-    import random
-
     baseline = _attempt(BASE, tmp_path)
     shapes = {path: _statements(text) for path, text in baseline.items()}
     chooser = random.Random(20261125)
@@ -571,16 +569,13 @@ clusters:
 """
 
 
-def test_a_vrid_used_again_in_another_vpc_lints_clean_with_the_inventory(tmp_path, monkeypatch, capsys):
+def test_a_vrid_used_again_in_another_vpc_lints_clean(tmp_path, monkeypatch, capsys):
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text(TWO_VPCS)
     assert _generate(monkeypatch, capsys, str(inventory), "-o", str(tmp_path / "out"))[0] == 0
     assert cli.main(["lint", "--strict", "--inventory", str(inventory), str(tmp_path / "out")]) == 0
     assert capsys.readouterr().out == "All checks passed (5 files).\n"
-    # Without the inventory the files are one network: the VRID is used twice, and only that is said.
-    assert cli.main(["lint", "--format", "json", str(tmp_path / "out")]) == 1
-    findings = json.loads(capsys.readouterr().out)["findings"]
-    assert sorted((f["file"].rsplit("/", 2)[-2], f["code"]) for f in findings) == [
-        ("west-a", "KA505"),
-        ("west-b", "KA505"),
-    ]
+    # Without the inventory too: each pair sends to its own peer only, in its own subnet, so the
+    # VRID used twice is no conflict.
+    assert cli.main(["lint", "--strict", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out == "All checks passed (4 files).\n"

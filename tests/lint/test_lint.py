@@ -347,7 +347,7 @@ PAIR = """vrrp_instance VI_WEB {{
 """
 
 
-def test_cluster_option_and_setting_name_the_members(capsys, tmp_path):
+def test_a_shared_virtual_ip_joins_a_pair_whatever_its_vrids(capsys, tmp_path):
     a = write(tmp_path / "a.conf", PAIR.format(state="MASTER", priority=150, source="10.0.0.1", peer="10.0.0.2"))
     b = write(
         tmp_path / "b.conf",
@@ -355,11 +355,49 @@ def test_cluster_option_and_setting_name_the_members(capsys, tmp_path):
             "virtual_router_id 51", "virtual_router_id 52"
         ),
     )
-    assert lint(capsys, a, b)[0] == 0
     expected = [f"{b}:4:5: KA501 virtual_router_id 52 differs from 51 of VI_WEB in {a} [cluster-mismatch]"]
-    assert lint(capsys, "--cluster", f"{a},{b}", a, b)[1][:-1] == expected
-    write(tmp_path / ".kagen.toml", 'clusters = [["a.conf", "b.conf"]]\n')
     assert lint(capsys, a, b)[1][:-1] == expected
+
+
+def test_json_lists_the_clusters_and_what_joined_them(capsys, tmp_path):
+    a = write(tmp_path / "a.conf", PAIR.format(state="MASTER", priority=150, source="10.0.0.1", peer="10.0.0.2"))
+    b = write(tmp_path / "b.conf", PAIR.format(state="BACKUP", priority=100, source="10.0.0.2", peer="10.0.0.1"))
+    other = PAIR.format(state="MASTER", priority=150, source="10.0.0.5", peer="10.0.0.9")
+    c = write(tmp_path / "c.conf", other.replace("10.0.0.100/24", "10.0.0.200/24"))
+    d = write(tmp_path / "d.conf", other.replace("_id 51", "_id 52"))
+    assert cli.main(["lint", "--format", "json", "--select", "KA501", a, b, c, d]) == 1
+    document = json.loads(capsys.readouterr().out)
+    member = {"instance": "VI_WEB", "line": 1}
+    assert document["clusters"] == [
+        {
+            "members": [{"file": a, **member}, {"file": b, **member}, {"file": d, **member}],
+            "joined": [{"members": [0, 1], "by": "peer"}, {"members": [0, 2], "by": "vip"}],
+        }
+    ]
+    assert cli.main(["lint", "--format", "json", "--cluster", f"{a},{c}", a, c]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["clusters"][0]["joined"] == [{"members": [0, 1], "by": "--cluster"}]
+
+
+def test_cluster_option_and_setting_name_the_members(capsys, tmp_path):
+    a = write(tmp_path / "a.conf", PAIR.format(state="MASTER", priority=150, source="10.0.0.1", peer="10.0.0.2"))
+    b = write(
+        tmp_path / "b.conf",
+        PAIR.format(state="BACKUP", priority=100, source="10.0.0.2", peer="10.0.0.1")
+        .replace("virtual_router_id 51", "virtual_router_id 52")
+        .replace("10.0.0.100/24", "10.0.0.101/24"),
+    )
+    assert lint(capsys, a, b)[0] == 0  # no evidence: another VRID and another virtual IP
+    status, lines, _ = lint(capsys, "--cluster", f"{a},{b}", a, b)
+    assert (status, lines[:-1]) == (
+        1,
+        [
+            f"{b}:4:5: KA501 virtual_router_id 52 differs from 51 of VI_WEB in {a} [cluster-mismatch]",
+            f"{b}:11:5: KA501 VI_WEB's virtual IPs differ from VI_WEB in {a} (10.0.0.100/24) [cluster-mismatch]",
+        ],
+    )
+    write(tmp_path / ".kagen.toml", 'clusters = [["a.conf", "b.conf"]]\n')
+    assert lint(capsys, a, b)[1] == lines
 
 
 def test_json_format(capsys, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kagen.lint.settings import Options
@@ -73,40 +75,43 @@ def test_members_are_matched_by_vrid_and_interface_unless_named(tmp_path):
     assert found == ["b.conf:4:5 virtual_router_id 52 differs from 51 of VI_WEB in a.conf"]
 
 
-def two_clusters(tmp_path) -> list[str]:
-    """a.conf and b.conf, and c.conf and d.conf: two unicast pairs on VRID 51."""
-    (tmp_path / "c.conf").write_text(
-        NODE.format(**{**A, "source": "10.0.0.5", "peer": "10.0.0.6", "vip": "10.0.0.200/24"})
-    )
-    (tmp_path / "d.conf").write_text(
-        NODE.format(**{**B, "source": "10.0.0.6", "peer": "10.0.0.5", "vip": "10.0.0.200/24"})
-    )
-    (tmp_path / "a.conf").write_text(NODE.format(**A))
-    (tmp_path / "b.conf").write_text(NODE.format(**B))
-    return [str(tmp_path / f"{name}.conf") for name in "abcd"]
+def two_clusters(tmp_path, multicast: bool = False) -> list[str]:
+    """a.conf and b.conf, and c.conf and d.conf: two pairs on VRID 51 in 10.0.0.0/24."""
+    nodes = {
+        "a": A,
+        "b": B,
+        "c": {**A, "source": "10.0.0.5", "peer": "10.0.0.6", "vip": "10.0.0.200/24"},
+        "d": {**B, "source": "10.0.0.6", "peer": "10.0.0.5", "vip": "10.0.0.200/24"},
+    }
+    for name, values in nodes.items():
+        text = NODE.format(**values)
+        if multicast:
+            text = re.sub(r"    unicast_src_ip .*?unicast_fault_no_peer\n", "", text, flags=re.S)
+        (tmp_path / f"{name}.conf").write_text(text)
+    return [str(tmp_path / f"{name}.conf") for name in nodes]
 
 
-def test_vrid_used_by_two_clusters(tmp_path):
-    paths = two_clusters(tmp_path)
-    clusters = [
-        [str(tmp_path / "a.conf"), str(tmp_path / "b.conf")],
-        [str(tmp_path / "c.conf"), str(tmp_path / "d.conf")],
-    ]
-    result = lint_paths(paths, Options(select=["KA505"], config_id="t", clusters=clusters))
-    assert [(f.pos.file.rsplit("/", 1)[-1], f.pos.line, f.pos.col) for f in result.findings] == [
-        ("c.conf", 4, 5),
-        ("d.conf", 4, 5),
+def test_vrid_used_by_two_clusters_that_hear_each_other(tmp_path):
+    result = lint_paths(two_clusters(tmp_path, multicast=True), Options(select=["KA5"], config_id="t"))
+    assert [(f.code, f.pos.file.rsplit("/", 1)[-1], f.pos.line, f.pos.col) for f in result.findings] == [
+        ("KA505", "c.conf", 4, 5),
+        ("KA505", "d.conf", 4, 5),
     ]
     assert result.findings[0].message == f"VRID 51 is also used by another cluster: VI_WEB in {tmp_path / 'a.conf'}"
 
 
 def test_unicast_clusters_on_one_vrid_are_told_apart(tmp_path):
-    result = lint_paths(two_clusters(tmp_path), Options(select=["KA5"], config_id="t"))
-    # Not one cluster of four that disagrees (KA501, KA502, KA503): two clusters on one VRID.
-    assert sorted((f.code, f.pos.file.rsplit("/", 1)[-1]) for f in result.findings) == [
-        ("KA505", "c.conf"),
-        ("KA505", "d.conf"),
-    ]
+    # Not one cluster of four that disagrees (KA501, KA502, KA503), and no KA505 either: each
+    # pair sends its adverts to its own peer only, so the two never hear each other.
+    assert lint_paths(two_clusters(tmp_path), Options(select=["KA5"], config_id="t")).findings == []
+
+
+def test_the_same_vrid_on_another_subnet_is_no_conflict(tmp_path):
+    paths = two_clusters(tmp_path, multicast=True)
+    for name in "cd":
+        path = tmp_path / f"{name}.conf"
+        path.write_text(path.read_text().replace("10.0.0.200/24", "10.1.0.200/24"))
+    assert lint_paths(paths, Options(select=["KA5"], config_id="t")).findings == []
 
 
 def test_members_that_list_each_other_stay_one_cluster_whatever_their_addresses(tmp_path):

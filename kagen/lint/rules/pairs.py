@@ -13,7 +13,7 @@ from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived import numbers
 from kagen.keepalived.model import VrrpInstance, parse_address
 from kagen.keepalived.tree import Line
-from kagen.lint.clusters import Member, clusters, vips
+from kagen.lint.clusters import Member, clusters, conflicts, vips
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule, Scope
 
@@ -39,8 +39,9 @@ def _priority(instance: VrrpInstance) -> int:
 
 
 class ClusterMismatch(Rule):
-    """What: Members of one cluster that disagree on what must be equal: virtual_router_id (with
-    --cluster), the virtual IP addresses, or the authentication.
+    """What: Members of one cluster (instances that list each other as peers or share a virtual IP,
+    or that --cluster names) that disagree on what must be equal: virtual_router_id, the virtual
+    IP addresses, or the authentication.
     Why: VRRP nodes only accept adverts for their own VRID and with matching authentication, and
     a member with other addresses brings up different addresses when it becomes MASTER.
     Example:
@@ -163,9 +164,11 @@ class SamePriority(Rule):
 
 
 class VridReused(Rule):
-    """What: One virtual_router_id used by instances of different clusters given together.
+    """What: One virtual_router_id used by two clusters given together that can hear each other:
+    multicast instances on one subnet, or unicast instances that send to a common node.
     Why: VRRP routers on one network are told apart by VRID; two clusters with the same VRID on
     the same network read each other's adverts. Cloud guides ask for a VRID per cluster in a VPC.
+    The same VRID in another subnet (another site, staging and production) is no conflict.
     Example:
         # web-a.conf: virtual_router_id 51 (VIP 192.168.0.100)
         # db-a.conf:  virtual_router_id 51 (VIP 192.168.0.200)
@@ -176,19 +179,19 @@ class VridReused(Rule):
     reads = ("vrrp_instance",)
 
     def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
-        owners: dict[str, list[tuple[frozenset, Member]]] = {}
+        by_vrid: dict[str, list[list[Member]]] = {}
         for members in clusters(ctxs):
-            vrids = {vrid for _, instance in members if (vrid := instance.virtual_router_id) is not None}
-            addresses = frozenset().union(*(vips(instance) for _, instance in members))
-            for vrid in vrids:
-                other = next((owner for owned, owner in owners.get(vrid, []) if owned.isdisjoint(addresses)), None)
-                owners.setdefault(vrid, []).append((addresses, members[0]))
-                if other is None:
-                    continue
-                for _ctx, instance in members:
-                    if instance.virtual_router_id == vrid:
-                        line = instance.get("virtual_router_id") or instance.line
-                        yield self.report(line.pos, f"VRID {vrid} is also used by another cluster: {_label(other)}")
+            for vrid in dict.fromkeys(instance.virtual_router_id for _, instance in members):
+                if vrid is not None:
+                    on = [member for member in members if member[1].virtual_router_id == vrid]
+                    by_vrid.setdefault(vrid, []).append(on)
+        for vrid, groups in by_vrid.items():
+            for index, earlier in conflicts(groups).items() if len(groups) > 1 else ():
+                for _ctx, instance in groups[index]:
+                    line = instance.get("virtual_router_id") or instance.line
+                    yield self.report(
+                        line.pos, f"VRID {vrid} is also used by another cluster: {_label(groups[earlier][0])}"
+                    )
 
 
 RULES = (ClusterMismatch(), PeerNotListed(), MasterCount(), SamePriority(), VridReused())
