@@ -87,7 +87,8 @@ def _grouping(ctxs: tuple[FileContext, ...]) -> list[Cluster]:
     by_name: dict[tuple[int, str | None], list[int]] = defaultdict(list)
     evidence: list[int] = []  # members grouped from evidence (not in a --cluster group)
     for ctx in ctxs:
-        where = next((i for i, group in enumerate(named) if os.path.realpath(ctx.path) in group), None)
+        real = os.path.realpath(ctx.path) if named else ""
+        where = next((i for i, group in enumerate(named) if real in group), None)
         for instance in ctx.config.vrrp_instances:
             index = len(members)
             members.append((ctx, instance))
@@ -123,13 +124,18 @@ def _grouping(ctxs: tuple[FileContext, ...]) -> list[Cluster]:
     for indexes in holders.values():
         for index in indexes[1:]:
             join(indexes[0], index, "vip")
+    groups = partition.groups(range(len(members)))
+    number = {index: n for n, group in enumerate(groups) for index in group}
+    own: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for link in links:
+        own[number[link[0]]].append(link)
     found = []
-    for group in partition.groups(range(len(members))):
+    for n, group in enumerate(groups):
         if len({id(members[index][0]) for index in group}) < 2:
             continue
         place = {index: position for position, index in enumerate(group)}
-        own = [(place[a], place[b], why) for a, b, why in links if a in place and b in place]
-        found.append(Cluster([members[index] for index in group], own))
+        joins = [(place[a], place[b], why) for a, b, why in own[n]]
+        found.append(Cluster([members[index] for index in group], joins))
     return found
 
 
@@ -149,14 +155,15 @@ class _Heard(NamedTuple):
     networks: list[Network]
 
 
-def _heard(members: list[Member]) -> _Heard:
+def _heard(members: list[Member], subnets: bool) -> _Heard:
+    """``subnets``: whether they matter (only when a group on the VRID is multicast)."""
     addresses: set[IPAddress] = set()
     for _, instance in members:
         addresses |= peers(instance)
         address = source(instance)
         if address is not None:
             addresses.add(address)
-    nets = [net for _, instance in members for net in _networks(instance)]
+    nets = [net for _, instance in members for net in _networks(instance)] if subnets else []
     return _Heard(all(instance.unicast for _, instance in members), frozenset(addresses), nets)
 
 
@@ -171,7 +178,8 @@ def conflicts(groups: list[list[Member]]) -> dict[int, int]:
     earlier one, and the first such: multicast instances on one subnet, or unicast instances that
     send to a common node. Candidates come from indexes of addresses and subnets (a repository
     may hold a thousand clusters on one VRID)."""
-    heard = [_heard(group) for group in groups]
+    subnets = not all(instance.unicast for group in groups for _, instance in group)
+    heard = [_heard(group, subnets) for group in groups]
     lengths = {net.prefixlen for facts in heard for net in facts.networks}
     by_address: dict[IPAddress, list[int]] = defaultdict(list)
     by_network: dict[Network, list[int]] = defaultdict(list)  # a group's own subnets

@@ -59,10 +59,8 @@ def looks_like_keepalived(text: str) -> bool:
     keywords, blocks = _root_keywords()
     depth = known = unknown = opened = 0
     for raw in text.splitlines():
-        line = _COMMENT.sub("", raw).strip()
-        if not line:
-            continue
-        if depth == 0:
+        line = _COMMENT.sub("", raw) if "#" in raw or "!" in raw else raw
+        if depth == 0 and line and not line.isspace():
             words = _FIRST.findall(line)
             word = words[1] if words and words[0].startswith("@") and len(words) > 1 else (words or [""])[0]
             if word and not word.startswith(("include", "$", "~", "@")):

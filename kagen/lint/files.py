@@ -32,7 +32,8 @@ def inputs(
         except InputError as exc:  # one unreadable file does not hide the findings of the others
             found.missing.append(str(exc))
     included = {source.realpath for ctx in ctxs for source in ctx.config.files[1:]}
-    ctxs = [ctx for ctx in ctxs if ctx.path == "-" or os.path.realpath(ctx.path) not in included]
+    if included:
+        ctxs = [ctx for ctx in ctxs if ctx.path == "-" or os.path.realpath(ctx.path) not in included]
     roots = tuple(os.path.join(root, "") for root in found.roots)
     for ctx in ctxs:
         ctx.quiet = frozenset(
