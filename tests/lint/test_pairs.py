@@ -28,8 +28,8 @@ A = {"state": "MASTER", "vrid": 51, "priority": 150, "source": "10.0.0.1", "peer
 B = {"state": "BACKUP", "vrid": 51, "priority": 100, "source": "10.0.0.2", "peer": "10.0.0.1", "vip": "10.0.0.100/24"}
 
 
-def pair(tmp_path, code: str, b: dict, clusters: list[list[str]] | None = None) -> list[str]:
-    (tmp_path / "a.conf").write_text(NODE.format(**A))
+def pair(tmp_path, code: str, b: dict, clusters: list[list[str]] | None = None, a: dict | None = None) -> list[str]:
+    (tmp_path / "a.conf").write_text(NODE.format(**{**A, **(a or {})}))
     (tmp_path / "b.conf").write_text(NODE.format(**{**B, **b}))
     paths = [str(tmp_path / "a.conf"), str(tmp_path / "b.conf")]
     options = Options(select=[code], config_id="t", clusters=clusters or [])
@@ -118,4 +118,15 @@ def test_members_that_list_each_other_stay_one_cluster_whatever_their_addresses(
     # b's virtual IP is a typo, but a lists b as its peer: one cluster that disagrees.
     assert pair(tmp_path, "KA5", {"vip": "10.0.0.101/24"}) == [
         "b.conf:11:5 VI_WEB's virtual IPs differ from VI_WEB in a.conf (10.0.0.100/24)"
+    ]
+
+
+def test_two_masters_sharing_a_virtual_ip_are_one_cluster_whatever_their_peers(tmp_path):
+    # Neither lists the other (both name 10.0.0.13): the virtual IP in common is the evidence.
+    found = pair(tmp_path, "KA5", {"state": "MASTER", "priority": 150, "peer": "10.0.0.13"}, a={"peer": "10.0.0.13"})
+    assert found == [
+        "a.conf:7:5 VI_WEB does not list 10.0.0.2 (unicast_src_ip of VI_WEB in b.conf) in its unicast_peer",
+        "b.conf:2:5 2 members of the cluster of VI_WEB have state MASTER (expected one)",
+        "b.conf:5:5 priority 150 is also the priority of VI_WEB in a.conf",
+        "b.conf:7:5 VI_WEB does not list 10.0.0.1 (unicast_src_ip of VI_WEB in a.conf) in its unicast_peer",
     ]
