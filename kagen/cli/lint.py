@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from kagen.cli.options import codes, color, config_id_option, load_inventory, target_version_option
@@ -54,6 +55,24 @@ def _report(result: engine.LintResult, fmt: str, started: bool = True) -> None:
         sys.stdout.write(formatter.render(result, color=fmt == "text" and color()))
 
 
+def _cluster_problems(options: settings.Options, given: list[list[str]], ctxs: list) -> list[str]:
+    """What is wrong with the clusters named: a group of fewer than two files, a file that does not
+    exist, and, for ``--cluster`` (not the settings file, whose groups serve every run of a
+    pre-commit hook), a file that is not among those linted."""
+    linted = {os.path.realpath(ctx.path) for ctx in ctxs}
+    problems = []
+    for group in options.clusters:
+        where = "--cluster" if group in given else f"{options.source}: clusters"
+        if len(group) < 2:
+            problems.append(f"{where} {','.join(group)}: a cluster needs at least two files")
+        for member in group:
+            if not os.path.isfile(member):
+                problems.append(f"{where}: {member}: No such file")
+            elif group in given and os.path.realpath(member) not in linted:
+                problems.append(f"--cluster: {member} is not among the files linted")
+    return problems
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         options = _options(args)
@@ -80,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         count = len(found.templates)
         shown = ", ".join(found.templates[:3]) + (f" and {count - 3} more" if count > 3 else "")
         print(f"kagen: skipped {count} template{'s' * (count != 1)} ({shown}): name one to lint it", file=sys.stderr)
+    failures.extend(engine.Failure(message) for message in _cluster_problems(options, args.cluster or [], ctxs))
     result = engine.run(ctxs, options, inventory)
     result.failures = failures
     if options.format == "sarif" and "-" not in paths:  # standard input cannot be read again to check fixes

@@ -143,7 +143,7 @@ class Inventory:
     clusters: dict[str, Cluster] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)  # the inventory's overrides
     limits_pos: dict[str, Position] = field(default_factory=dict)
-    comments: dict[int, str] = field(default_factory=dict)  # line -> comment text (inline disables)
+    comments: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> column, text (inline disables)
 
     def limit(self, key: str) -> int:
         return self.limits.get(key, facts().limits[key].value)

@@ -210,12 +210,13 @@ class _Builder:
         return members
 
 
-def comments(text: str) -> dict[int, str]:
-    """``# ...`` comments by line, for inline ``# kagen: disable=...`` in YAML and TOML files."""
+def comments(text: str) -> dict[int, tuple[int, str]]:
+    """``# ...`` comments by line, with their column, for inline ``# kagen: disable=...`` in YAML
+    and TOML files."""
     found = {}
     for number, line in enumerate(text.splitlines(), 1):
         if "kagen:" in line and "#" in line:
-            found[number] = line[line.index("#") :]
+            found[number] = (line.index("#") + 1, line[line.index("#") :])
     return found
 
 

@@ -243,6 +243,38 @@ def load_table(text: str) -> KeywordTable:
 
 
 @functools.cache
+def releases() -> dict[Version, str]:
+    """The keepalived releases kagen knows (``data/releases.txt``), oldest first, with their dates
+    ("-" for the one that stands for git after the last release)."""
+    data = pkgutil.get_data("kagen.keepalived", "data/releases.txt")
+    if data is None:
+        raise RuntimeError("kagen/keepalived/data/releases.txt is missing from the installation")
+    rows = (line.split("|") for line in data.decode("utf-8").splitlines() if line.strip() and not line.startswith("#"))
+    return {parse_version(version.strip()): date.strip() for version, date in rows}
+
+
+def unknown_release(version: Version) -> str | None:
+    """Why ``version`` is not a release kagen knows, with the nearest one of its series; None
+    when it is one."""
+    known = releases()
+    if version in known:
+        return None
+    listed = list(known)
+    released = [release for release in listed if known[release] != "-"]
+    text = (
+        f"{format_version(version)} is not a keepalived release kagen knows "
+        f"({format_version(released[0])} to {format_version(released[-1])}, "
+        f"and {format_version(listed[-1])} for keepalived's git after {format_version(released[-1])})"
+    )
+    series = [release for release in listed if release[:2] == version[:2]]
+    if series:
+        patch = version[2] if len(version) > 2 else series[-1][2]
+        nearest = min(series, key=lambda release: (abs(release[2] - patch), -release[2]))
+        text += f"; did you mean {format_version(nearest)}?"
+    return text
+
+
+@functools.cache
 def table() -> KeywordTable:
     """The shipped table, read once per process."""
     data = pkgutil.get_data("kagen.keepalived", "data/keywords.txt")

@@ -8,12 +8,11 @@ the settings and the inline ``# kagen: disable=...`` comments silence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.lint import parallel, registry
+from kagen.lint import parallel, registry, suppressions
 from kagen.lint.clusters import described
 from kagen.lint.context import FileContext
 from kagen.lint.edits import Edit
@@ -22,8 +21,6 @@ from kagen.lint.settings import Options
 
 if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
     from kagen.cloud.model import Inventory
-
-_DISABLE = re.compile(r"kagen:\s*disable(-file)?(?:\s*=\s*([\w,\s-]+))?")
 
 
 class Failure(NamedTuple):
@@ -69,41 +66,6 @@ class LintResult:
         return 1 if self.errors or (strict and self.findings) else 0
 
 
-def _comments(ctxs: list[FileContext], inventory: Inventory | None) -> Iterator[tuple[str, int, str]]:
-    for ctx in ctxs:
-        for source in ctx.config.files:
-            for comment in source.comments:
-                yield source.name, comment.line, comment.text
-    if inventory is not None:
-        for line, text in inventory.comments.items():
-            yield inventory.path, line, text
-
-
-def _silenced(
-    ctxs: list[FileContext], inventory: Inventory | None
-) -> tuple[dict[str, dict[int, list[str] | None]], dict[str, list[str] | None]]:
-    """Per file name: {line: selectors} for inline disables, and file-wide selectors (None = all)."""
-    lines: dict[str, dict[int, list[str] | None]] = {}
-    files: dict[str, list[str] | None] = {}
-    for name, line, text in _comments(ctxs, inventory):
-        match = _DISABLE.search(text)
-        if match is None:
-            continue
-        selectors = [s for s in re.split(r"[,\s]+", match.group(2) or "") if s] or None
-        if match.group(1):
-            files[name] = selectors
-        else:
-            lines.setdefault(name, {})[line] = selectors
-    return lines, files
-
-
-def _applies(selectors: list[str] | None, finding: Diagnostic) -> bool:
-    if selectors is None:
-        return True
-    rule = registry.BY_CODE.get(finding.code)
-    return rule is not None and any(registry.matches(rule, selector) for selector in selectors)
-
-
 def _has_what_it_reads(rule: Rule, ctxs: list[FileContext]) -> bool:
     """A rule that declares the blocks it reads runs only where one of them is present."""
     return not rule.reads or any(not ctx.paths.isdisjoint(rule.reads) for ctx in ctxs)
@@ -138,19 +100,11 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
     for rule in rules:
         if rule.scope is Scope.INVENTORY and inventory is not None:
             findings.extend(rule.check_inventory(inventory, ctxs))
-    lines, files = _silenced(ctxs, inventory)
     quiet = frozenset().union(*(ctx.quiet for ctx in ctxs))
     kept = {
         finding
-        for finding in findings
+        for finding in suppressions.apply(findings, suppressions.find(ctxs, inventory), codes)
         if finding.pos.file not in quiet
-        and not (
-            (finding.pos.file in files and _applies(files[finding.pos.file], finding))
-            or (
-                finding.pos.line in lines.get(finding.pos.file, {})
-                and _applies(lines[finding.pos.file][finding.pos.line], finding)
-            )
-        )
     }
     names = [ctx.path for ctx in ctxs] + ([inventory.path] if inventory is not None else [])
     found = [cluster for group in _networks(ctxs, inventory) if across for cluster in described(group)]

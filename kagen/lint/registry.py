@@ -18,6 +18,7 @@ from kagen.lint.rules import (
     routes,
     scripts,
     servers,
+    suppressions,
     syntax,
     unicast,
     vrrp,
@@ -38,7 +39,14 @@ VALUES = sorted(
     key=lambda rule: rule.code,
 )
 RULES: tuple[Rule, ...] = (
-    syntax.RULES + tuple(UNICAST) + tuple(VALUES) + references.RULES + havip.RULES + cloud.RULES + pairs.RULES
+    syntax.RULES
+    + suppressions.RULES
+    + tuple(UNICAST)
+    + tuple(VALUES)
+    + references.RULES
+    + havip.RULES
+    + cloud.RULES
+    + pairs.RULES
 )
 BY_CODE = {rule.code: rule for rule in RULES}
 
@@ -53,10 +61,28 @@ def matches(rule: Rule, selector: str) -> bool:
     return selector.upper() == "ALL" or rule.code.startswith(selector.upper()) or rule.name == selector.lower()
 
 
+def names(rule: Rule, selector: str) -> bool:
+    """Whether ``selector`` is the rule's code or name: what selects an opt-in rule."""
+    selector = selector.strip()
+    return selector.upper() == rule.code or selector.lower() == rule.name
+
+
+def closest(selector: str) -> str | None:
+    """The rule name most like ``selector`` (a misspelt name), if one is close."""
+    import difflib  # only for a selector that matches nothing
+
+    if selector.strip().upper().startswith("KA"):  # a code or prefix: a near one is another rule
+        return None
+    found = difflib.get_close_matches(selector.strip().lower(), [rule.name for rule in RULES], n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
 def check_selectors(selectors: list[str]) -> None:
     for selector in selectors:
         if not any(matches(rule, selector) for rule in RULES):
-            raise UnknownSelector(f"'{selector}' matches no rule (see kagen rules)")
+            guess = closest(selector)
+            hint = f"; did you mean {guess}?" if guess else " (see kagen rules)"
+            raise UnknownSelector(f"'{selector}' matches no rule{hint}")
 
 
 def enabled(select: list[str], ignore: list[str]) -> frozenset[str]:
@@ -71,7 +97,8 @@ def _enabled(select: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]
     return frozenset(
         rule.code
         for rule in RULES
-        if any(matches(rule, s) for s in select) and not any(matches(rule, s) for s in ignore)
+        if any(names(rule, s) if rule.opt_in else matches(rule, s) for s in select)
+        and not any(matches(rule, s) for s in ignore)
     )
 
 

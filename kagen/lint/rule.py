@@ -41,7 +41,8 @@ class Rule:
     severity: Severity
     scope = Scope.FILE
     reads: tuple[str, ...] = ()  # the blocks (keyword paths) the rule looks at
-    parser = False  # reported by the reader or parser, not by ``check``
+    parser = False  # reported by the reader, the parser or the engine, not by ``check``
+    opt_in = False  # only selected by its code or name, not by ALL or a prefix
     beyond_keepalived = False  # keepalived itself accepts what this rule reports
     whole_config = False  # needs the whole configuration: silent with --fragment
     fix_summary: str | None = None  # what ``fix`` does (kagen rules, SARIF); None: the rule has no fix
@@ -108,6 +109,13 @@ class Rule:
 class ParserRule(Rule):
     """KA001-KA008: found by the reader and the parser (kagen.keepalived.checks, where their code,
     name and severity are declared); here they are documented and selected."""
+
+    parser = True
+
+
+class EngineRule(Rule):
+    """KA016, KA017: found by the engine while it applies inline suppressions
+    (kagen.lint.suppressions); here they are documented and selected."""
 
     parser = True
 

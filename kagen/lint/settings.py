@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from kagen.keepalived.keywords import Version, format_version, parse_version, table
+from kagen.keepalived.keywords import Version, format_version, parse_version, table, unknown_release
 from kagen.reading import Unreadable, read_capped
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -100,9 +100,13 @@ def _coerce(name: str, value: object, where: str) -> Any:
         return value
     if name == "target_version":
         try:
-            return parse_version(str(value))
+            version = parse_version(str(value).removeprefix("v"))  # keepalived -v says v2.2.7
         except ValueError:
             raise SettingsError(f"{where}: target-version '{value}' is not a version like 2.2.7") from None
+        problem = unknown_release(version)
+        if problem is not None:
+            raise SettingsError(f"{where}: target-version {problem}")
+        return version
     if name == "format":
         if value not in FORMATS:
             raise SettingsError(f"{where}: format must be one of {', '.join(FORMATS)}")

@@ -189,6 +189,53 @@ def test_bad_settings_exit_2_with_the_file_and_the_reason(capsys, tmp_path, cont
     assert err.startswith(f"kagen: error: {tmp_path / '.kagen.toml'}: {message}")
 
 
+KNOWN = "is not a keepalived release kagen knows (1.2.20 to 2.4.3, and 2.4.4 for keepalived's git after 2.4.3)"
+
+
+@pytest.mark.parametrize(
+    "version, message",
+    [
+        ("1.2", f"1.2 {KNOWN}; did you mean 1.2.24?"),
+        ("9.9.9", f"9.9.9 {KNOWN}"),
+        ("2.2.9", f"2.2.9 {KNOWN}; did you mean 2.2.8?"),
+        ("1.2.13", f"1.2.13 {KNOWN}; did you mean 1.2.20?"),
+        ("1.3.1", f"1.3.1 {KNOWN}; did you mean 1.3.2?"),  # never tagged
+    ],
+)
+def test_target_version_must_be_a_release_kagen_knows(capsys, tmp_path, version, message):
+    path = write(tmp_path / "bad.conf", BAD)
+    assert lint(capsys, "--target-version", version, path) == (
+        2,
+        [],
+        f"kagen: error: command line: target-version {message}\n",
+    )
+    write(tmp_path / ".kagen.toml", f'target-version = "{version}"\n')
+    assert lint(capsys, path)[2] == f"kagen: error: {tmp_path / '.kagen.toml'}: target-version {message}\n"
+
+
+@pytest.mark.parametrize("version", ["1.2.20", "2.2.7", "v2.2.7", "2.4.3", "2.4.4"])
+def test_every_known_release_and_keepalived_s_own_spelling_are_accepted(capsys, tmp_path, version):
+    assert lint(capsys, "--target-version", version, write(tmp_path / "bad.conf", BAD))[0] == 1
+
+
+def test_cluster_files_must_exist_be_two_and_be_linted(capsys, tmp_path):
+    a, b, c = (write(tmp_path / f"{name}.conf", BAD) for name in "abc")
+    for given, problem in [
+        (a, f"--cluster {a}: a cluster needs at least two files"),
+        (f"{a},{tmp_path / 'zz.conf'}", f"--cluster: {tmp_path / 'zz.conf'}: No such file"),
+        (f"{a},{c}", f"--cluster: {c} is not among the files linted"),
+    ]:
+        status, out, err = lint(capsys, "--cluster", given, a, b)
+        assert (status, err) == (2, f"kagen: error: {problem}\n")
+        assert out[-1] == "Found 6 errors and 2 warnings in 2 files. 1 input could not be used (kagen: error)."
+    # The settings file's clusters serve every pre-commit run: a member not linted is fine there.
+    write(tmp_path / ".kagen.toml", 'clusters = [["a.conf", "c.conf"], ["b.conf", "gone.conf"]]\n')
+    assert (
+        lint(capsys, a)[2]
+        == f"kagen: error: {tmp_path / '.kagen.toml'}: clusters: {tmp_path / 'gone.conf'}: No such file\n"
+    )
+
+
 def test_bad_command_line_values_exit_2(capsys, tmp_path):
     path = write(tmp_path / "bad.conf", BAD)
     assert lint(capsys, "--target-version", "2.x", path)[::2] == (

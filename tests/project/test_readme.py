@@ -35,6 +35,7 @@ def test_rules_table_matches_the_registry():
         assert ("off with `--fragment`" in notes) == rule.whole_config, rule.code
         assert ("several files" in notes) == (rule.scope.value == "files"), rule.code
         assert ("`--inventory`" in notes) == (rule.scope.value == "inventory"), rule.code
+        assert ("opt-in" in notes) == rule.opt_in, rule.code
 
 
 def _options(command: str) -> list[str]:
