@@ -7,6 +7,7 @@ the text the user wrote, so output formats and exit codes never depend on which 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 
@@ -119,3 +120,11 @@ class Diagnostic:
 
 def diagnostic(check: Check, pos: Position, message: str, severity: Severity | None = None) -> Diagnostic:
     return Diagnostic(check, pos, message, check.severity if severity is None else severity)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``"; did you mean X?"`` for the candidate closest to a misspelt ``word``, or ``""``."""
+    import difflib  # only for a word that is wrong
+
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean '{found[0]}'?" if found else ""

@@ -46,6 +46,17 @@ def refusal(path: str, pipes: bool = False) -> str | None:
     return None
 
 
+def shown(path: str) -> str:
+    """The name kagen gives ``path`` in what it prints, one style for a whole run (as ruff does):
+    relative to the working directory when the file is under it, else absolute. A path with
+    ``..`` is resolved (lexically dropping ``x/..`` could name another file when x is a link)."""
+    if path == "-":
+        return path
+    absolute = os.path.realpath(path) if ".." in path.split(os.sep) else os.path.abspath(path)
+    relative = os.path.relpath(absolute)
+    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
+
+
 class Unreadable(InputError):
     """``path`` is not read; ``reason`` says why (the message is ``PATH: reason``)."""
 

@@ -8,7 +8,15 @@ import pytest
 
 from kagen.keepalived.parse import parse_string
 from support import lab
-from support.helpers import require
+from support.helpers import REPO, require
+
+
+@pytest.fixture(autouse=True)
+def _in_the_repository(monkeypatch):
+    """Every test starts in the repository root, as tox runs it: kagen shows paths under the
+    working directory relative to it, so a run from / would shorten the temporary paths tests
+    expect (tests that need another directory change to it themselves)."""
+    monkeypatch.chdir(REPO)
 
 
 @pytest.fixture

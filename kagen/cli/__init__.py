@@ -15,17 +15,17 @@ from collections.abc import Sequence
 
 from kagen import __version__
 from kagen.cli import fix, generate, inventory, lint, parse, rules
-from kagen.cli.options import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from kagen.cli.options import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Parser
 from kagen.diagnostics import InputError
 from kagen.keepalived.parse import gc_paused
 from kagen.lint import registry, settings
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="kagen",
         description="Lint and generate keepalived configurations for unicast VRRP pairs.",
-        epilog="exit status: 0 clean, 1 findings, 2 usage, I/O or internal error",
+        epilog="exit status: 0 clean, 1 findings, 2 usage, I/O or internal error, 3 nothing to lint",
     )
     parser.add_argument("--version", action="version", version=f"kagen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

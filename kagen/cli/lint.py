@@ -8,9 +8,19 @@ import importlib
 import os
 import sys
 
-from kagen.cli.options import codes, color, config_id_option, load_inventory, target_version_option
+from kagen.cli.options import (
+    EXIT_NOTHING,
+    codes,
+    color,
+    color_option,
+    config_id_option,
+    load_inventory,
+    plural,
+    target_version_option,
+)
 from kagen.diagnostics import InputError
 from kagen.lint import engine, files, registry, settings
+from kagen.report import View
 
 # Output modules are imported when used: a pre-commit run pays start-up on every commit.
 FORMATTERS = {"text": "text", "json": "json_report", "sarif": "sarif", "github": "github"}
@@ -38,9 +48,10 @@ def _options(args: argparse.Namespace) -> settings.Options:
     return options
 
 
-def _report(result: engine.LintResult, fmt: str, started: bool = True) -> None:
-    """The result in its format on standard output, and what could not be done on standard error
-    too (a person reads that; a SARIF, JSON or GitHub consumer finds it in the document)."""
+def _report(result: engine.LintResult, args: argparse.Namespace, fmt: str, started: bool = True) -> None:
+    """The result in its format on standard output (or --output-file), and what could not be done
+    on standard error too (a person reads that; a SARIF, JSON or GitHub consumer finds it in the
+    document)."""
     problems = [f for f in result.failures if f.inventory]
     for failure in problems:  # FILE:LINE: lines of their own, then what they mean
         print(f"{failure.file}:{failure.line}: {failure.message}" if failure.file else failure.message, file=sys.stderr)
@@ -50,9 +61,22 @@ def _report(result: engine.LintResult, fmt: str, started: bool = True) -> None:
     for failure in result.failures:
         if not failure.inventory:
             print(f"kagen: error: {failure.message}", file=sys.stderr)
-    if started or fmt != "text":  # a run that read nothing has no text summary to give
-        formatter = importlib.import_module(f"kagen.report.{FORMATTERS[fmt]}")
-        sys.stdout.write(formatter.render(result, color=fmt == "text" and color()))
+    if not started and fmt == "text":  # a run that read nothing has no text summary to give
+        return
+    to_file = args.output_file not in (None, "-")
+    view = View(
+        color=fmt == "text" and not to_file and color(args.color),
+        show_source=args.show_source,
+        statistics=args.statistics,
+        quiet=args.quiet,
+    )
+    text = importlib.import_module(f"kagen.report.{FORMATTERS[fmt]}").render(result, view)
+    if to_file:
+        from kagen.generate.write import write_text
+
+        write_text(args.output_file, text, force=True)
+    else:
+        sys.stdout.write(text)
 
 
 def _cluster_problems(options: settings.Options, given: list[list[str]], ctxs: list) -> list[str]:
@@ -73,12 +97,25 @@ def _cluster_problems(options: settings.Options, given: list[list[str]], ctxs: l
     return problems
 
 
+def _usage(args: argparse.Namespace, paths: list[str]) -> str | None:
+    """Options that do not go together."""
+    if args.statistics and (args.format or "text") not in ("text", "json"):
+        return "--statistics works with --format text or json"
+    if args.fix and "-" in paths:
+        return "--fix cannot rewrite standard input; use kagen fix - (the result goes to standard output)"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
+    paths = args.paths or ([] if args.inventory is not None else ["."])
     try:
         options = _options(args)
+        problem = _usage(args, paths)
+        if problem is not None:
+            raise settings.SettingsError(problem)
     except (settings.SettingsError, registry.UnknownSelector) as exc:
         result = engine.LintResult([], failures=[engine.Failure(str(exc))])
-        _report(result, args.format or "text", started=False)
+        _report(result, args, args.format or "text", started=False)
         return result.exit_code(False)
     failures: list[engine.Failure] = []
     inventory = None
@@ -90,25 +127,37 @@ def run(args: argparse.Namespace) -> int:
             failures.extend(engine.Failure.of_inventory(problem) for problem in problems)
         else:
             failures.append(engine.Failure(str(exc)))
+    if args.fix:
+        from kagen.cli.fix import write_fixes
+        from kagen.fix.apply import fix
+
+        fixed = fix([path for path in paths if path == "-" or os.path.lexists(path)], options, inventory)
+        write_fixes(fixed)
+        if not args.quiet:
+            print(
+                f"kagen: fixed {plural(len(fixed.applied), 'finding')} in {plural(len(fixed.fixed), 'file')}",
+                file=sys.stderr,
+            )
     # `--inventory FILE` alone checks the inventory alone; an inventory from the settings file
     # does not change what a bare `kagen lint` walks.
-    paths = args.paths or ([] if args.inventory is not None else ["."])
     ctxs, found = files.inputs(paths, options)
     failures.extend(engine.Failure(message) for message in found.missing)
-    if found.templates:
+    if found.templates and not args.quiet:
         count = len(found.templates)
-        shown = ", ".join(found.templates[:3]) + (f" and {count - 3} more" if count > 3 else "")
-        print(f"kagen: skipped {count} template{'s' * (count != 1)} ({shown}): name one to lint it", file=sys.stderr)
+        named = ", ".join(found.templates[:3]) + (f" and {count - 3} more" if count > 3 else "")
+        print(f"kagen: skipped {plural(count, 'template')} ({named}): name one to lint it", file=sys.stderr)
     failures.extend(engine.Failure(message) for message in _cluster_problems(options, args.cluster or [], ctxs))
     result = engine.run(ctxs, options, inventory)
     result.failures = failures
-    if options.format == "sarif" and "-" not in paths:  # standard input cannot be read again to check fixes
-        from kagen.fix.apply import suggestions
+    if result.findings and options.format != "github" and "-" not in paths:
+        from kagen.fix.apply import suggestions  # standard input cannot be read again to check fixes
 
-        result.fixes = suggestions(paths, options, inventory, ctxs, result)
+        result.fixes = suggestions([ctx.path for ctx in ctxs], options, inventory, ctxs, result)
     if not result.files and not failures:
         print("kagen: warning: no keepalived configuration files found", file=sys.stderr)
-    _report(result, options.format, started=bool(result.files) or not failures)
+        _report(result, args, options.format, started=False)
+        return EXIT_NOTHING
+    _report(result, args, options.format, started=bool(result.files) or not failures)
     return result.exit_code(options.strict)
 
 
@@ -120,7 +169,8 @@ def add(commands: argparse._SubParsersAction) -> None:
         "directories are searched for keepalived configuration files (files they include are "
         "checked as part of them). Settings come from .kagen.toml or [tool.kagen] in pyproject.toml, "
         "found from the working directory upward; options given here replace them.",
-        epilog="exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage or I/O error",
+        epilog="exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage or I/O error, "
+        "3 no keepalived configuration found",
     )
     lint.add_argument("paths", nargs="*", metavar="PATH", help="files, directories, - for standard input (default: .)")
     lint.add_argument("--format", choices=settings.FORMATS, help="output format (default: text)")
@@ -176,4 +226,18 @@ def add(commands: argparse._SubParsersAction) -> None:
         help="the cloud inventory (YAML, JSON or TOML): check it (KA4xx) and the files against it; "
         "alone, only the inventory is checked",
     )
+    lint.add_argument(
+        "--fix", action="store_true", help="apply kagen fix's checked fixes in place first, then report what is left"
+    )
+    lint.add_argument(
+        "-o", "--output-file", metavar="FILE", help="write the report to FILE (replaced whole, never half-written)"
+    )
+    lint.add_argument("-q", "--quiet", action="store_true", help="the findings alone: no summary, no notes")
+    lint.add_argument(
+        "--statistics", action="store_true", help="how many findings of each rule, instead of the findings (text, json)"
+    )
+    lint.add_argument(
+        "--show-source", action="store_true", help="show each finding's line with a caret under its column (text)"
+    )
+    color_option(lint)
     lint.set_defaults(func=run)

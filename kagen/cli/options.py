@@ -4,16 +4,45 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
 
-from kagen.diagnostics import Diagnostic
+from kagen.diagnostics import Diagnostic, did_you_mean
 from kagen.lint import settings
 
 if TYPE_CHECKING:
     from kagen.cloud.model import Inventory
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_NOTHING = 0, 1, 2, 3  # 3: no keepalived configuration found
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse as users of ruff or git expect it: an unknown option is reported by the command it
+    was given to, with that command's usage, and a misspelt command, choice or option gets a
+    "did you mean"."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self._subparsers is None:  # a command's own parser: the extras are its to report
+            options = [option for action in self._actions for option in action.option_strings]
+            self.error(f"unrecognized arguments: {' '.join(extras)}{did_you_mean(extras[0].split('=')[0], options)}")
+        return parsed, extras
+
+    def error(self, message: str) -> NoReturn:
+        match = re.search(r"invalid choice: '?([^' ]*)'? \(choose from (.*)\)$", message)
+        if match is not None:
+            choices = [choice.strip(" '") for choice in match.group(2).split(",")]
+            message += did_you_mean(match.group(1), choices)
+        super().error(message)
+
+
+def plural(number: int, noun: str) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -21,8 +50,26 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         print(item.to_text(), file=sys.stderr)
 
 
-def color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+def color(choice: str | None = None) -> bool:
+    """Whether text output is coloured: ``--color always|never`` decides; else (auto) a non-empty
+    NO_COLOR turns colour off, a FORCE_COLOR other than empty, 0 or false turns it on, and
+    otherwise only a terminal gets colour (https://no-color.org, https://force-color.org)."""
+    if choice in ("always", "never"):
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
+        return True
+    return sys.stdout.isatty()
+
+
+def color_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it), always, never",
+    )
 
 
 def load_inventory(options: settings.Options) -> Inventory | None:

@@ -85,6 +85,8 @@ class Havip:
     eips: list[Eip] = field(default_factory=list)
     routes: list[str] = field(default_factory=list)  # destinations of route entries that point here
     id: str | None = None
+    cloud_name: str | None = None  # the HAVIP's Name in the cloud (ha_vip_name), when it has one
+    description: str | None = None
 
 
 @dataclass
@@ -144,6 +146,7 @@ class Inventory:
     limits: dict[str, int] = field(default_factory=dict)  # the inventory's overrides
     limits_pos: dict[str, Position] = field(default_factory=dict)
     comments: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> column, text (inline disables)
+    text: str = ""  # the file as read (kagen lint --show-source)
 
     def limit(self, key: str) -> int:
         return self.limits.get(key, facts().limits[key].value)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kagen.cloud.model import Inventory
-from kagen.diagnostics import Diagnostic, Severity
+from kagen.diagnostics import Diagnostic, Position, Severity
 from kagen.fix.facts import facts
 from kagen.keepalived.keywords import table
 from kagen.keepalived.redact import mask_text
@@ -48,6 +48,17 @@ class FixResult:
         fixed = self.fixed.get(stdin_path())
         return _encoded(fixed, given.startswith(BOM)) if fixed is not None else given
 
+    def on_disk(self, finding: Diagnostic) -> Diagnostic:
+        """``finding`` (found in the fixed text) where it is in the file as it is on disk, for
+        ``--diff``, which writes nothing: a line the fixes kept is where it was; one they wrote
+        stands at the place of the lines it replaced (column 1)."""
+        real = {name: path for path, name in self.names.items()}.get(finding.pos.file)
+        if real is None or real not in self.fixed:
+            return finding
+        lines = _line_map(self.fixed[real], self.original[real])
+        end = _moved(finding.end, lines) if finding.end is not None else None
+        return Diagnostic(finding.check, _moved(finding.pos, lines), finding.message, finding.severity, end)
+
     def diff(self) -> str:
         """The changes as a unified diff, with the values of secret statements masked."""
         parts = []
@@ -58,6 +69,23 @@ class FixResult:
             )
             parts.append("".join(line if line.endswith("\n") else line + "\n" for line in lines))
         return mask_text("".join(parts), table())
+
+
+def _line_map(after: str, before: str) -> dict[int, tuple[int, bool]]:
+    """For each line of ``after`` (1-based): the line of ``before`` it was, and whether it is
+    unchanged; a written line maps to the first line it replaced (or that follows its insertion)."""
+    old, new = before.splitlines(), after.splitlines()
+    found: dict[int, tuple[int, bool]] = {}
+    matcher = difflib.SequenceMatcher(None, new, old, autojunk=False)
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        for offset, line in enumerate(range(i1, i2)):
+            found[line + 1] = (j1 + offset + 1, True) if tag == "equal" else (min(j1 + 1, max(len(old), 1)), False)
+    return found
+
+
+def _moved(pos: Position, lines: dict[int, tuple[int, bool]]) -> Position:
+    line, same = lines.get(pos.line, (pos.line, True))
+    return Position(pos.file, line, pos.col if same else 1)
 
 
 def _by_file(ctxs: list[FileContext]) -> dict[str, FileContext]:

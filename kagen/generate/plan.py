@@ -13,12 +13,12 @@ a password that cannot be read) is a problem with the inventory position to fix.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 
 from kagen.cloud.model import Check, Cluster, ClusterMember, Endpoint, Inventory
 from kagen.diagnostics import Position
 from kagen.generate.secrets import SecretError, Secrets, read_password
+from kagen.generate.terraform import terraform_model
 from kagen.keepalived.keywords import Version, format_version, table
 from kagen.keepalived.tree import quoting_problem
 from kagen.partition import Partition
@@ -303,80 +303,6 @@ def shown_name(path: str) -> str:
     statement keepalived reads), at most 100 of them (keepalived reads 1023 bytes a line)."""
     name = "".join(char if char.isprintable() else ascii(char)[1:-1] for char in os.path.basename(path))
     return name if len(name) <= SHOWN_NAME else name[: SHOWN_NAME - 3] + "..."
-
-
-def _tf_name(name: str) -> str:
-    """A Terraform identifier for an inventory name (letters, digits, '_' and '-'; no leading digit)."""
-    text = re.sub(r"[^A-Za-z0-9_-]", "_", name)
-    return text if re.match(r"[A-Za-z_]", text) else f"_{text}"
-
-
-def terraform_model(inv: Inventory) -> dict:
-    """The alicloud resources of every HAVIP in the inventory as Terraform JSON: the HAVIP, one
-    attachment per member (ECS instance or ENI), one EIP association per EIP, one route entry per
-    route. An id the inventory does not know becomes a variable to fill in."""
-    variables: dict[str, dict] = {}
-
-    def known(value: str | None, variable: str, what: str) -> str:
-        if value:
-            return value
-        variables[variable] = {"type": "string", "description": what}
-        return f"${{var.{variable}}}"
-
-    resources: dict[str, dict] = {}
-    imports = []
-    for name, havip in inv.havips.items():
-        key = _tf_name(name)
-        while key in resources.get("alicloud_vpc_ha_vip", {}):  # names that differ only in '.' and '_'
-            key += "_"
-        vswitch = inv.vswitches.get(havip.vswitch)
-        body: dict[str, object] = {
-            "vswitch_id": known(
-                vswitch.id if vswitch else None,
-                f"vswitch_{_tf_name(havip.vswitch)}_id",
-                f"id of vSwitch {havip.vswitch}",
-            ),
-            "ha_vip_name": name,
-        }
-        if havip.address is not None:
-            body["ip_address"] = str(havip.address)
-        resources.setdefault("alicloud_vpc_ha_vip", {})[key] = body
-        if havip.id:
-            imports.append({"to": f"alicloud_vpc_ha_vip.{key}", "id": havip.id})
-        for member in havip.members:
-            endpoint = inv.endpoints[member]
-            kind = "instance" if endpoint.kind == "instance" else "eni"
-            resources.setdefault("alicloud_havip_attachment", {})[f"{key}_{_tf_name(member)}"] = {
-                "ha_vip_id": f"${{alicloud_vpc_ha_vip.{key}.id}}",
-                "instance_id": known(endpoint.id, f"{kind}_{_tf_name(member)}_id", f"id of {endpoint.kind} {member}"),
-                "instance_type": "EcsInstance" if endpoint.kind == "instance" else "NetworkInterface",
-            }
-        for index, eip in enumerate(havip.eips):
-            resources.setdefault("alicloud_eip_association", {})[f"{key}_{index}"] = {
-                "allocation_id": known(eip.id, f"eip_{key}_{index}_id", f"allocation id of EIP {eip.address}"),
-                "instance_id": f"${{alicloud_vpc_ha_vip.{key}.id}}",
-                "instance_type": "HaVip",
-            }
-        for index, route in enumerate(havip.routes):
-            resources.setdefault("alicloud_route_entry", {})[f"{key}_{index}"] = {
-                "route_table_id": known(
-                    None, "route_table_id", "id of the route table that sends traffic to the HAVIPs"
-                ),
-                "destination_cidrblock": route,
-                "nexthop_type": "HaVip",
-                "nexthop_id": f"${{alicloud_vpc_ha_vip.{key}.id}}",
-            }
-    model: dict[str, object] = {
-        "terraform": {"required_providers": {"alicloud": {"source": "aliyun/alicloud", "version": ">= 1.259.0"}}},
-    }
-    if inv.region:
-        model["provider"] = {"alicloud": {"region": inv.region}}
-    if variables:
-        model["variable"] = dict(sorted(variables.items()))
-    if imports:
-        model["import"] = imports
-    model["resource"] = resources
-    return model
 
 
 def plan(inventory: Inventory, target: Version, environ: dict[str, str] | None = None) -> Plan:

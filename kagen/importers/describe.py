@@ -15,8 +15,19 @@ from kagen.diagnostics import InputError
 from kagen.importers.found import Found, FoundHavip
 from kagen.inventory import datafile
 
+# What each response holds its items under: the key that tells one response from another.
+RESPONSES = {
+    "DescribeHaVips": "HaVips",
+    "DescribeVSwitches": "VSwitches",
+    "DescribeInstances": "Instances",
+    "DescribeNetworkInterfaces": "NetworkInterfaceSets",
+}
 
-def _pages(paths: list[str]) -> Iterator[tuple[str, dict]]:
+
+def _pages(paths: list[str], api: str) -> Iterator[tuple[str, dict]]:
+    """The response pages of ``api`` in ``paths``; anything else (another API's response, an
+    error response, unrelated JSON) is refused, saying what it looks like."""
+    key = RESPONSES[api]
     for path in paths:
         try:
             data = datafile.read(path).data
@@ -25,8 +36,20 @@ def _pages(paths: list[str]) -> Iterator[tuple[str, dict]]:
         pages = data if isinstance(data, list) else [data]
         for page in pages:
             if not isinstance(page, dict):
-                raise InputError(f"{path}: expected an API response object (or a list of them)")
+                raise InputError(f"{path}: expected a {api} response object (or a list of them)")
+            if key not in page:
+                raise InputError(f"{path}: not a {api} response (no {key}): {_looks_like(page)}")
             yield path, page
+
+
+def _looks_like(page: dict) -> str:
+    other = next((name for name, key in RESPONSES.items() if key in page), None)
+    if other is not None:
+        return f"it looks like a {other} response; give it with the option for that"
+    if "Code" in page and "Message" in page:
+        return f"it is an error response ({page['Code']}: {page['Message']})"
+    keys = ", ".join(sorted(map(str, page))[:5]) or "none"
+    return f"its keys are {keys}"
 
 
 def _dig(data: object, keys: tuple[str, ...]) -> list:
@@ -48,6 +71,11 @@ def _strings(data: object, *keys: str) -> list[str]:
     return [str(item) for item in _dig(data, keys) if isinstance(item, str | int) and str(item)]
 
 
+def _text(item: dict, key: str) -> str | None:
+    value = item.get(key)
+    return value if isinstance(value, str) and value else None
+
+
 def _need(item: dict, key: str, path: str, what: str) -> str:
     value = item.get(key)
     if not isinstance(value, str) or not value:
@@ -57,41 +85,49 @@ def _need(item: dict, key: str, path: str, what: str) -> str:
 
 def read(havips: list[str], vswitches: list[str], instances: list[str], enis: list[str]) -> Found:
     found = Found(source="DescribeHaVips " + " ".join(havips))
-    for path, page in _pages(havips):
+    for path, page in _pages(havips, "DescribeHaVips"):
         for item in _list(page, "HaVips", "HaVip"):
             ident = _need(item, "HaVipId", path, "HaVip")
             found.region = found.region or item.get("RegionId")
+            members = list(dict.fromkeys(_strings(item, "AssociatedInstances", "associatedInstance")))
+            kind = item.get("AssociatedInstanceType")  # one for all the HAVIP's members
             found.havips[ident] = FoundHavip(
                 address=item.get("IpAddress") or None,
                 vswitch=_need(item, "VSwitchId", path, "HaVip"),
                 vpc=item.get("VpcId"),
-                members=list(dict.fromkeys(_strings(item, "AssociatedInstances", "associatedInstance"))),
-                member_type=item.get("AssociatedInstanceType"),
+                members=members,
+                member_types={member: kind for member in members} if isinstance(kind, str) and kind else {},
                 master=item.get("MasterInstanceId") or None,
                 eips=_strings(item, "AssociatedEipAddresses", "associatedEipAddresse"),
-                name=item.get("Name") or None,
+                name=_text(item, "Name"),
+                description=_text(item, "Description"),
             )
-    for path, page in _pages(vswitches):
+    for path, page in _pages(vswitches, "DescribeVSwitches"):
         for item in _list(page, "VSwitches", "VSwitch"):
             found.vswitches[_need(item, "VSwitchId", path, "VSwitch")] = {
                 "vpc": item.get("VpcId"),
                 "cidr": item.get("CidrBlock"),
                 "zone": item.get("ZoneId"),
             }
-    for path, page in _pages(instances):
+    for path, page in _pages(instances, "DescribeInstances"):
         for item in _list(page, "Instances", "Instance"):
             ident = _need(item, "InstanceId", path, "Instance")
             vpc = item.get("VpcAttributes") or {}
             ips = _strings(vpc, "PrivateIpAddress", "IpAddress")
-            found.instances[ident] = {"ip": ips[0] if ips else None, "vswitch": vpc.get("VSwitchId")}
+            found.instances[ident] = {
+                "ip": ips[0] if ips else None,
+                "vswitch": vpc.get("VSwitchId"),
+                "name": _text(item, "InstanceName"),
+            }
             found.region = found.region or item.get("RegionId")
-    for path, page in _pages(enis):
+    for path, page in _pages(enis, "DescribeNetworkInterfaces"):
         for item in _list(page, "NetworkInterfaceSets", "NetworkInterfaceSet"):
             ident = _need(item, "NetworkInterfaceId", path, "NetworkInterfaceSet")
             found.enis[ident] = {
                 "ip": item.get("PrivateIpAddress"),
                 "vswitch": item.get("VSwitchId"),
                 "instance": item.get("InstanceId") or None,
+                "name": _text(item, "NetworkInterfaceName"),
             }
     for ident in [i for i, entry in found.instances.items() if not entry["vswitch"]]:
         found.notes.append(f"instance {ident} skipped: no VSwitchId (not a VPC instance)")

@@ -73,13 +73,18 @@ def read(path: str) -> Found:
                 found.region = zone.rsplit("-", 1)[0]
     for values in of("alicloud_instance"):
         if values.get("id"):
-            found.instances[values["id"]] = {"ip": _first(values, "private_ip"), "vswitch": values.get("vswitch_id")}
+            found.instances[values["id"]] = {
+                "ip": _first(values, "private_ip"),
+                "vswitch": values.get("vswitch_id"),
+                "name": _first(values, "instance_name"),
+            }
     for values in of(*ENI_TYPES):
         if values.get("id"):
             found.enis[values["id"]] = {
                 "ip": _first(values, "primary_ip_address", "private_ip", "private_ip_address"),
                 "vswitch": values.get("vswitch_id"),
                 "instance": None,
+                "name": _first(values, "network_interface_name", "name"),
             }
     for values in of(*ENI_ATTACHMENT_TYPES):
         eni = found.enis.get(values.get("network_interface_id") or "")
@@ -95,7 +100,8 @@ def read(path: str) -> Found:
                 vswitch=values["vswitch_id"],
                 vpc=values.get("vpc_id"),
                 master=values.get("master_instance_id") or None,
-                name=_first(values, "ha_vip_name", "havip_name", "description"),
+                name=_first(values, "ha_vip_name", "havip_name"),
+                description=_first(values, "description"),
             )
             if kind == "alicloud_havip":
                 found.notes.append(
@@ -109,7 +115,11 @@ def read(path: str) -> Found:
             continue
         if member not in havip.members:
             havip.members.append(member)
-        havip.member_type = values.get("instance_type") or havip.member_type or "EcsInstance"
+        # Each attachment says what it attaches: one HAVIP may hold an ECS instance and an ENI (KA407).
+        kind = _first(values, "instance_type") or (
+            "NetworkInterface" if member in found.enis or member.startswith("eni-") else "EcsInstance"
+        )
+        havip.member_types[member] = kind
     eip_addresses = {values.get("id"): _first(values, "ip_address") for values in of(*EIP_TYPES)}
     for values in of("alicloud_eip_association"):
         havip = found.havips.get(values.get("instance_id") or "")

@@ -27,9 +27,9 @@ from kagen.cloud.model import (
     Vpc,
     VSwitch,
 )
-from kagen.diagnostics import InputError, Position
+from kagen.diagnostics import InputError, Position, did_you_mean
 from kagen.inventory import datafile
-from kagen.inventory.schema import BACKUP_PRIORITY, BACKUP_STEP, MASTER_PRIORITY, NAME, SCHEMA
+from kagen.inventory.schema import BACKUP_PRIORITY, BACKUP_STEP, MASTER_PRIORITY, NAME, SCHEMA, keys_at
 
 
 class InventoryError(InputError):
@@ -45,7 +45,7 @@ def _message(error: vol.Invalid) -> str:
         key = error.path[-1]
         if len(error.path) == 2 and error.path[0] == "limits":
             return f"unknown limit '{key}' (known: {', '.join(limit_keys())})"
-        return f"unknown key '{key}'"
+        return f"unknown key '{key}'" + did_you_mean(str(key), keys_at(tuple(error.path[:-1])))
     if error.error_message == "required key not provided" and error.path:
         return "required, but missing"
     return error.error_message
@@ -91,7 +91,10 @@ class _Builder:
         for name, entry in self.names("vswitches", data).items():
             vpc = entry.get("vpc", DEFAULT_VPC)
             if inv.vpcs and vpc not in inv.vpcs:
-                self.problem(("vswitches", name, "vpc" if "vpc" in entry else ()), f"unknown VPC '{vpc}'")
+                self.problem(
+                    ("vswitches", name, "vpc" if "vpc" in entry else ()),
+                    f"unknown VPC '{vpc}'" + did_you_mean(vpc, inv.vpcs),
+                )
             parent = inv.vpcs.get(vpc)
             cidr = entry.get("cidr")
             if parent is not None and parent.cidr is not None and cidr is not None and not cidr.subnet_of(parent.cidr):
@@ -110,7 +113,7 @@ class _Builder:
                 continue
             owner = entry.get("instance")
             if owner is not None and owner not in instances:
-                self.problem(("enis", name, "instance"), f"unknown instance '{owner}'")
+                self.problem(("enis", name, "instance"), f"unknown instance '{owner}'" + did_you_mean(owner, instances))
             endpoint = self.endpoint(inv, "enis", name, entry, "eni", entry.get("device"))
             endpoint.instance = owner
             inv.endpoints[name] = endpoint
@@ -118,7 +121,10 @@ class _Builder:
     def endpoint(self, inv: Inventory, section: str, name: str, entry: dict, kind: str, ifname: str | None) -> Endpoint:
         vswitch = inv.vswitches.get(entry["vswitch"])
         if vswitch is None:
-            self.problem((section, name, "vswitch"), f"unknown vSwitch '{entry['vswitch']}'")
+            self.problem(
+                (section, name, "vswitch"),
+                f"unknown vSwitch '{entry['vswitch']}'" + did_you_mean(entry["vswitch"], inv.vswitches),
+            )
         elif entry.get("ip") is not None and vswitch.cidr is not None and entry["ip"] not in vswitch.cidr:
             self.problem((section, name, "ip"), f"{entry['ip']} is not in vSwitch {vswitch.name} ({vswitch.cidr})")
         return Endpoint(name, self.pos(section, name), kind, entry.get("ip"), entry["vswitch"], ifname, entry.get("id"))
@@ -126,11 +132,17 @@ class _Builder:
     def havips(self, inv: Inventory, data: dict) -> None:
         for name, entry in self.names("havips", data).items():
             if entry["vswitch"] not in inv.vswitches:
-                self.problem(("havips", name, "vswitch"), f"unknown vSwitch '{entry['vswitch']}'")
+                self.problem(
+                    ("havips", name, "vswitch"),
+                    f"unknown vSwitch '{entry['vswitch']}'" + did_you_mean(entry["vswitch"], inv.vswitches),
+                )
             seen: set[str] = set()
             for index, member in enumerate(entry["members"]):
                 if member not in inv.endpoints:
-                    self.problem(("havips", name, "members", index), f"unknown instance or ENI '{member}'")
+                    self.problem(
+                        ("havips", name, "members", index),
+                        f"unknown instance or ENI '{member}'" + did_you_mean(member, inv.endpoints),
+                    )
                 elif member in seen:
                     self.problem(("havips", name, "members", index), f"'{member}' is listed twice")
                 seen.add(member)
@@ -148,6 +160,8 @@ class _Builder:
                 ],
                 routes=list(entry["routes"]),
                 id=entry.get("id"),
+                cloud_name=entry.get("name"),
+                description=entry.get("description"),
             )
 
     def clusters(self, inv: Inventory, data: dict) -> None:
@@ -161,7 +175,7 @@ class _Builder:
                 if havip not in inv.havips:
                     self.problem(
                         ("clusters", name, key, index) if key == "havips" else ("clusters", name, key),
-                        f"unknown HAVIP '{havip}'",
+                        f"unknown HAVIP '{havip}'" + did_you_mean(havip, inv.havips),
                     )
             known = [h for h in havips if h in inv.havips]
             members = self.members(inv, name, entry, known)
@@ -195,7 +209,8 @@ class _Builder:
             place = (*where, index) if entry.get("members") else where
             for havip in havips:
                 if name not in inv.havips[havip].members:
-                    self.problem(place, f"'{name}' is not a member of HAVIP '{havip}'")
+                    hint = did_you_mean(name, inv.havips[havip].members)
+                    self.problem(place, f"'{name}' is not a member of HAVIP '{havip}'{hint}")
             role = item.get("role") or ("BACKUP" if entry["nopreempt"] or index else "MASTER")
             if role == "MASTER":
                 priority = item.get("priority", MASTER_PRIORITY)
@@ -246,6 +261,7 @@ def load(path: str, text: str | None = None) -> Inventory:
     if builder.problems:
         raise InventoryError([_located(path, line, text) for line, text in sorted(builder.problems)])
     inventory.comments = comments(doc.text)
+    inventory.text = doc.text
     return inventory
 
 

@@ -227,10 +227,41 @@ SCHEMA = vol.Schema(
                     vol.Optional("eip"): _one_or_many(EIP),
                     vol.Optional("routes", default=list): [_validator(_route, "{value!r} is not a network")],
                     vol.Optional("id"): ID_V,
-                    vol.Optional("description"): str,
+                    vol.Optional("name"): vol.All(str, vol.Length(min=1, max=128)),  # the cloud's limits
+                    vol.Optional("description"): vol.All(str, vol.Length(min=1, max=256)),
                 }
             },
         ),
         vol.Optional("clusters"): vol.Any(None, {str: CLUSTER}),
     }
 )
+
+
+def keys_at(path: tuple) -> list[str]:
+    """The keys the schema allows in the mapping at ``path`` (a voluptuous error's path), for a
+    "did you mean" on an unknown key."""
+    node: object = SCHEMA
+    for step in path:
+        node = _inside(node, list if isinstance(step, int) else dict)
+        if isinstance(node, dict):
+            named = {getattr(key, "schema", key): value for key, value in node.items()}
+            node = named.get(step, named.get(str))
+        elif isinstance(node, list) and node:
+            node = node[0]
+    node = _inside(node, dict)
+    return (
+        [key.schema for key in node if isinstance(getattr(key, "schema", None), str)] if isinstance(node, dict) else []
+    )
+
+
+def _inside(node: object, kind: type) -> object:
+    """The first ``kind`` (dict or list) inside ``vol.Schema``/``vol.Any``/``vol.All`` wrappers."""
+    pending = [node]
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, kind):
+            return node
+        if isinstance(node, vol.Schema):
+            pending.append(node.schema)
+        pending.extend(getattr(node, "validators", ()))
+    return None

@@ -16,6 +16,7 @@ import stat
 from kagen.diagnostics import Check, Diagnostic, Position, Severity, diagnostic
 from kagen.keepalived.checks import EXPANSION_LIMIT, INCLUDE_CYCLE, INCLUDE_MISSING
 from kagen.keepalived.tree import BLANKS, SourceFile
+from kagen.reading import shown
 
 # What each include variant makes an error (keepalived's include_t bits: read, match, wildcard,
 # brace); plain "include" only warns.
@@ -167,7 +168,11 @@ class Includes:
         keyword = "include" + kind
         severity = _severity(INCLUDE_STRICT[kind], "r")
         real = os.path.normpath(os.path.join(os.path.dirname(parent.path), match))
-        name = match if os.path.isabs(match) else os.path.normpath(os.path.join(os.path.dirname(parent.name), match))
+        name = (
+            shown(match)
+            if os.path.isabs(match)
+            else os.path.normpath(os.path.join(os.path.dirname(parent.name), match))
+        )
         try:
             info = os.stat(real)
         except OSError as exc:

@@ -270,7 +270,7 @@ def unknown_release(version: Version) -> str | None:
     if series:
         patch = version[2] if len(version) > 2 else series[-1][2]
         nearest = min(series, key=lambda release: (abs(release[2] - patch), -release[2]))
-        text += f"; did you mean {format_version(nearest)}?"
+        text += f"; did you mean '{format_version(nearest)}'?"
     return text
 
 

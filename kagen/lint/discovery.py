@@ -17,6 +17,7 @@ to everything else, the way ruff walks a tree.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
 import os
@@ -25,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from kagen.keepalived.keywords import table
-from kagen.reading import refusal
+from kagen.reading import refusal, shown
 
 NAME_PATTERNS = ("*.conf", "keepalived*", "*.keepalived", "*.cfg")
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".erb", ".epp")
@@ -214,4 +215,22 @@ def discover(
                 found.files.append(path)
         else:
             found.missing.append(f"{path}: No such file or directory")
+    found.files = _once([shown(path) for path in found.files])
+    found.templates = [shown(path) for path in found.templates]
     return found
+
+
+def _once(paths: list[str]) -> list[str]:
+    """Each file once, however often it was given or found (``kagen lint . a.conf``, a link)."""
+    seen: set[object] = set()
+    kept = []
+    for path in paths:
+        key: object = path
+        if path != "-":
+            with contextlib.suppress(OSError):
+                info = os.stat(path)
+                key = (info.st_dev, info.st_ino)
+        if key not in seen:
+            seen.add(key)
+            kept.append(path)
+    return kept

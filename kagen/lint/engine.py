@@ -51,6 +51,18 @@ class LintResult:
     fixes: dict[Diagnostic, list[Edit]] = field(default_factory=dict)  # what kagen fix would edit (SARIF)
     failures: list[Failure] = field(default_factory=list)
     clusters: list[dict] = field(default_factory=list)  # the pair rules' clusters and what joined them (JSON)
+    contexts: list[FileContext] = field(default_factory=list, repr=False)  # what was linted (--show-source)
+    inventory: Inventory | None = field(default=None, repr=False)
+
+    def owners(self) -> dict[str, str]:
+        """The file each finding's file was read for: an included file's is the file that includes it."""
+        owners = {source.name: ctx.path for ctx in self.contexts for source in reversed(ctx.config.files)}
+        return owners | ({self.inventory.path: self.inventory.path} if self.inventory is not None else {})
+
+    def texts(self) -> dict[str, str]:
+        """Each file's text as read, by the name findings give it (secrets not yet masked)."""
+        texts = {source.name: source.text for ctx in self.contexts for source in ctx.config.files}
+        return texts | ({self.inventory.path: self.inventory.text} if self.inventory is not None else {})
 
     @property
     def errors(self) -> int:
@@ -108,4 +120,4 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
     }
     names = [ctx.path for ctx in ctxs] + ([inventory.path] if inventory is not None else [])
     found = [cluster for group in _networks(ctxs, inventory) if across for cluster in described(group)]
-    return LintResult(names, sorted(kept, key=Diagnostic.sort_key), clusters=found)
+    return LintResult(names, sorted(kept, key=Diagnostic.sort_key), clusters=found, contexts=ctxs, inventory=inventory)

@@ -33,7 +33,7 @@ def inputs(
             found.missing.append(str(exc))
     included = {source.realpath for ctx in ctxs for source in ctx.config.files[1:]}
     if included:
-        ctxs = [ctx for ctx in ctxs if ctx.path == "-" or os.path.realpath(ctx.path) not in included]
+        ctxs = _tops(ctxs, included)
     roots = tuple(os.path.join(root, "") for root in found.roots)
     for ctx in ctxs:
         ctx.quiet = frozenset(
@@ -42,6 +42,20 @@ def inputs(
             if not os.path.join(source.realpath, "").startswith(roots) and not looks_like_keepalived(source.text)
         )
     return ctxs, found
+
+
+def _tops(ctxs: list[FileContext], included: set[str]) -> list[FileContext]:
+    """The files to check on their own: those no other file of the run includes, and, of files
+    that include each other (a.conf and b.conf both ``include *.conf``), the first."""
+    real = {id(ctx): ctx.config.files[0].realpath if ctx.path != "-" else "-" for ctx in ctxs}
+    kept = [ctx for ctx in ctxs if real[id(ctx)] not in included]
+    covered = {source.realpath for ctx in kept for source in ctx.config.files}
+    for ctx in ctxs:
+        if real[id(ctx)] not in covered:
+            kept.append(ctx)
+            covered.update(source.realpath for source in ctx.config.files)
+    chosen = {id(ctx) for ctx in kept}
+    return [ctx for ctx in ctxs if id(ctx) in chosen]
 
 
 def contexts(paths: list[str], options: Options, overlay: dict[str, bytes] | None = None) -> list[FileContext]:

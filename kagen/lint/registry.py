@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from kagen.diagnostics import did_you_mean
 from kagen.lint.rule import InventoryRule, Rule
 from kagen.lint.rules import (
     addresses,
@@ -67,22 +68,18 @@ def names(rule: Rule, selector: str) -> bool:
     return selector.upper() == rule.code or selector.lower() == rule.name
 
 
-def closest(selector: str) -> str | None:
-    """The rule name most like ``selector`` (a misspelt name), if one is close."""
-    import difflib  # only for a selector that matches nothing
-
-    if selector.strip().upper().startswith("KA"):  # a code or prefix: a near one is another rule
-        return None
-    found = difflib.get_close_matches(selector.strip().lower(), [rule.name for rule in RULES], n=1, cutoff=0.75)
-    return found[0] if found else None
+def suggestion(selector: str) -> str:
+    """``"; did you mean 'NAME'?"`` for a misspelt rule name, else ``""`` (a code or prefix close
+    to another is another rule, not a misspelling)."""
+    if selector.strip().upper().startswith("KA"):
+        return ""
+    return did_you_mean(selector.strip().lower(), [rule.name for rule in RULES])
 
 
 def check_selectors(selectors: list[str]) -> None:
     for selector in selectors:
         if not any(matches(rule, selector) for rule in RULES):
-            guess = closest(selector)
-            hint = f"; did you mean {guess}?" if guess else " (see kagen rules)"
-            raise UnknownSelector(f"'{selector}' matches no rule{hint}")
+            raise UnknownSelector(f"'{selector}' matches no rule{suggestion(selector) or ' (see kagen rules)'}")
 
 
 def enabled(select: list[str], ignore: list[str]) -> frozenset[str]:

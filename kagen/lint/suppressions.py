@@ -92,8 +92,7 @@ def apply(findings: Iterable[Diagnostic], suppressions: list[Suppression], codes
             if any(registry.matches(rule, selector) for rule in registry.RULES):
                 known.append(selector)
             elif UNKNOWN.code in codes:
-                guess = registry.closest(selector)
-                hint = f"; did you mean {guess}?" if guess else ""
+                hint = registry.suggestion(selector)
                 where = Position(suppression.pos.file, suppression.pos.line, col)
                 kept.append(UNKNOWN.report(where, f"'{selector}' in a kagen: disable comment names no rule{hint}"))
         judged = codes - OWN  # a suppression is judged only by the rules that ran

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kagen.diagnostics import Severity
 from kagen.lint.engine import LintResult
+from kagen.report import PLAIN, View
 
 
 def _data(text: str) -> str:
@@ -15,7 +16,7 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result: LintResult, color: bool = False) -> str:
+def render(result: LintResult, view: View = PLAIN) -> str:
     lines = []
     for finding in result.findings:
         level = "error" if finding.severity is Severity.ERROR else "warning"

@@ -14,6 +14,7 @@ from kagen.lint import registry
 from kagen.lint.edits import Edit, physical
 from kagen.lint.engine import LintResult
 from kagen.lint.rule import Rule
+from kagen.report import PLAIN, View
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -95,7 +96,7 @@ def _invocation(result: LintResult) -> dict:
     return {"executionSuccessful": not result.failures, "toolExecutionNotifications": notifications}
 
 
-def render(result: LintResult, color: bool = False) -> str:
+def render(result: LintResult, view: View = PLAIN) -> str:
     rules = list(registry.RULES)
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []

@@ -184,3 +184,34 @@ def test_closed_pipe_is_quiet(tmp_path):
 
 def test_file_size_limit_is_data():
     assert source.LIMITS["file_bytes"] == 16 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "argv, usage, message, meant",
+    [
+        (["lnt", "a.conf"], "usage: kagen [", "argument COMMAND: invalid choice: 'lnt' (choose from", "lint"),
+        (["lint", "--formt", "json", "a.conf"], "usage: kagen lint [", "unrecognized arguments: --formt", "--format"),
+        (["lint", "--format=json", "--strcit"], "usage: kagen lint [", "unrecognized arguments: --strcit", "--strict"),
+        (
+            ["lint", "--format", "jsn"],
+            "usage: kagen lint [",
+            "argument --format: invalid choice: 'jsn' (choose",
+            "json",
+        ),
+        (
+            ["import", "describe-havip", "x"],
+            "usage: kagen import [",
+            "invalid choice: 'describe-havip'",
+            "describe-havips",
+        ),
+    ],
+)
+def test_a_misspelling_gets_the_command_s_usage_and_a_suggestion(capsys, argv, usage, message, meant):
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert err.startswith(usage) and message in err and err.endswith(f"; did you mean '{meant}'?\n")
+
+
+def test_an_unknown_option_far_from_any_gets_no_suggestion(capsys):
+    status, _, err = run(capsys, "lint", "--zzz", "a.conf")
+    assert (status, err.splitlines()[-1]) == (2, "kagen lint: error: unrecognized arguments: --zzz")

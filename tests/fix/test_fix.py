@@ -90,7 +90,7 @@ def test_without_the_peers_the_finding_stays_and_says_what_is_missing(tmp_path, 
         f"{work / 'web-a.conf'}:6:1: KA101 not fixed: this node's address and its peers are unknown: give "
         "--inventory, or the other files of the pair with their unicast_src_ip or mcast_src_ip\n"
     ) in err
-    assert err.endswith("kagen: fixed 0 findings in 0 files; 1 errors remain\n")
+    assert err.endswith("kagen: fixed 0 findings in 0 files; 1 error remains\n")
     assert (work / "web-a.conf").read_bytes() == before
 
 
@@ -114,6 +114,27 @@ def test_diff_writes_nothing_and_select_limits_the_fixes(tmp_path, capsys):
         "-    vrrp_mcast_group4 224.0.0.18",
         "+    unicast_fault_no_peer",
     ]
+
+
+def test_diff_reports_the_findings_left_where_they_are_on_disk(tmp_path, capsys):
+    conf = tmp_path / "keepalived.conf"
+    conf.write_text(
+        "vrrp_instance V {\n    interface eth0\n    virtual_router_id 1\n    unicast_src_ip 10.0.0.1\n"
+        "    unicast_peer {\n        10.0.0.2\n    }\n    virtual_ipaddress {\n        10.0.0.100\n    }\n"
+        "    priority 300\n}\n"
+    )
+    # The fix inserts unicast_fault_no_peer after line 7: the KA202 on line 11 is still on line 11
+    # of the file the user has (line 12 of the text --diff shows).
+    code, out, err = _fix(capsys, "--diff", str(conf))
+    assert (code, out.count("\n+    unicast_fault_no_peer\n")) == (1, 1)
+    assert err.splitlines() == [
+        f"{conf}:11:14: KA202 priority 300 is outside 1..255 [value-out-of-range]",
+        "kagen: would fix 1 finding in 1 file; 1 error remains",
+    ]
+    assert (
+        _fix(capsys, str(conf))[2].splitlines()[0]
+        == f"{conf}:12:14: KA202 priority 300 is outside 1..255 [value-out-of-range]"
+    )
 
 
 def test_a_fix_that_would_add_an_error_is_not_applied(tmp_path, capsys):
@@ -346,7 +367,7 @@ def test_a_fix_refused_in_one_file_does_not_hold_back_the_same_fix_elsewhere(tmp
     assert (tmp_path / "x.conf").read_text() == instance(1, "10.0.0.2")
     assert (tmp_path / "y.conf").read_text() == instance(2, "10.0.0.1")
     assert f"{tmp_path / 'y.conf'}:6:9: KA105 not fixed: fix not applied: it would add an error (KA101: " in err
-    assert err.endswith("kagen: fixed 1 findings in 1 files; 1 errors remain\n")
+    assert err.endswith("kagen: fixed 1 finding in 1 file; 1 error remains\n")
     # --select chooses the fixes, not the errors a fix is checked for; the same holds in SARIF.
     results = _sarif(capsys, "--select", "KA105", str(tmp_path / "y.conf"))["runs"][0]["results"]
     assert [(r["ruleId"], "fixes" in r) for r in results] == [("KA105", False)]
@@ -365,7 +386,7 @@ def test_standard_input_is_fixed_to_standard_output(tmp_path, capsysbinary, monk
     assert run("-") == (
         0,
         b"global_defs {\n    router_id x # caf\xe9\n}\n",
-        b"kagen: fixed 1 findings in 1 files; 0 errors remain\n",
+        b"kagen: fixed 1 finding in 1 file; 0 errors remain\n",
     )
     assert list(tmp_path.iterdir()) == []  # nothing written
     code, out, _ = run("--diff", "-")
@@ -376,7 +397,7 @@ def test_standard_input_is_fixed_to_standard_output(tmp_path, capsysbinary, monk
 def test_nothing_to_fix_says_so(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert _fix(capsys) == (
-        0,
+        3,
         "",
         "kagen: warning: no keepalived configuration files found\n"
         "kagen: fixed 0 findings in 0 files; 0 errors remain\n",

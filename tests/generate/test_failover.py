@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from kagen import cli
+from kagen.reading import shown
 from support.failover import Switch, members, missing_prerequisites
 from support.helpers import REPO, require
 
@@ -224,7 +225,7 @@ def test_the_multicast_pair_users_migrate_from_splits_where_multicast_is_dropped
         "[multicast-instance]"
     )
     for name in ("web-a", "web-b"):
-        assert f"{MULTICAST / name}.conf:6:1: {expected}" in out.splitlines()
+        assert f"{shown(str(MULTICAST / name) + '.conf')}:6:1: {expected}" in out.splitlines()
 
 
 def test_a_three_member_group_takes_over_in_priority_order(switch, tmp_path, capsys, monkeypatch):

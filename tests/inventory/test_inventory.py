@@ -78,7 +78,47 @@ def test_unknown_member_names_its_place(tmp_path):
     text = EXAMPLE.read_text().replace(
         "members: [web-a, web-b]", "members:\n      - web-a\n      - web-b\n      - web-3"
     )
-    assert problems(tmp_path, text) == ["inv.yaml:26: havips.web.members[2]: unknown instance or ENI 'web-3'"]
+    assert problems(tmp_path, text) == [
+        "inv.yaml:26: havips.web.members[2]: unknown instance or ENI 'web-3'; did you mean 'web-b'?"
+    ]
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        (
+            "vrid: 51",
+            "vird: 51",
+            ["clusters.web.vird: unknown key 'vird'; did you mean 'vrid'?", "clusters.web.vrid: required, but missing"],
+        ),
+        (
+            "members: [web-a, web-b]",
+            "members: [web-a, webb]",
+            ["havips.web.members[1]: unknown instance or ENI 'webb'; did you mean 'web-b'?"],
+        ),
+        (
+            "vswitch: vsw-web\n    members",
+            "vswitch: vsw-wbe\n    members",
+            ["havips.web.vswitch: unknown vSwitch 'vsw-wbe'; did you mean 'vsw-web'?"],
+        ),
+        ("havip: web", "havip: wbe", ["clusters.web.havip: unknown HAVIP 'wbe'; did you mean 'web'?"]),
+        ("region:", "regoin:", ["regoin: unknown key 'regoin'; did you mean 'region'?"]),
+        (
+            "      script:",
+            "      scrpt:",
+            [
+                "clusters.web.check.scrpt: unknown key 'scrpt'; did you mean 'script'?",
+                "clusters.web.check.script: required, but missing",
+            ],
+        ),
+        ("vrid: 51", "vrid: 51\n    zzz: 1", ["clusters.web.zzz: unknown key 'zzz'"]),
+    ],
+)
+def test_a_misspelt_key_or_reference_gets_a_suggestion(tmp_path, old, new, expected):
+    text = EXAMPLE.read_text()
+    assert old in text
+    found = [problem.split(": ", 1)[1] for problem in problems(tmp_path, text.replace(old, new, 1))]
+    assert sorted(found) == sorted(expected)
 
 
 @pytest.mark.parametrize(

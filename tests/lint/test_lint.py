@@ -57,9 +57,10 @@ def lint(capsys, *argv: str) -> tuple[int, list[str], str]:
 
 
 def write(path: Path, text: str) -> str:
+    """Write the file and give its name as kagen shows it (relative: the tests run in tmp_path)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
-    return str(path)
+    return os.path.relpath(path)
 
 
 def text_of(lines: list[str], path: str) -> list[str]:
@@ -81,7 +82,7 @@ def test_clean_pair_exits_0(capsys):
 def test_warnings_pass_unless_strict(capsys, tmp_path):
     path = write(tmp_path / "warn.conf", WARN_ONLY)
     status, out, _ = lint(capsys, path)
-    assert (status, out[-1]) == (0, "Found 0 errors and 1 warning in 1 file.")
+    assert (status, out[-1]) == (0, "Found 1 warning in 1 file.")
     assert lint(capsys, "--strict", path)[0] == 1
 
 
@@ -94,8 +95,36 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(capsys, tmp_path, mon
         == f"\033[1m{path}:3:23:\033[0m \033[31mKA202\033[0m virtual_router_id 300 is outside 1..255 [value-out-of-range]"
     )
     assert "\033[33mKA208\033[0m" in out[1]
-    monkeypatch.setenv("NO_COLOR", "")
+    monkeypatch.setenv("NO_COLOR", "")  # empty: no-color.org says it does not count
+    assert lint(capsys, path)[1] == out
+    monkeypatch.setenv("NO_COLOR", "1")
     assert text_of(lint(capsys, path)[1], path) == BAD_TEXT
+    assert lint(capsys, "--color", "always", path)[1] == out  # the option beats the environment
+
+
+@pytest.mark.parametrize(
+    "environment, option, coloured",
+    [
+        ({}, [], False),  # not a terminal
+        ({"FORCE_COLOR": "1"}, [], True),
+        ({"FORCE_COLOR": "0"}, [], False),
+        ({"FORCE_COLOR": ""}, [], False),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], False),
+        ({"FORCE_COLOR": "1"}, ["--color", "never"], False),
+        ({}, ["--color", "always"], True),
+        ({"FORCE_COLOR": "1"}, ["--output-file", "report.txt"], False),
+    ],
+)
+def test_colour_without_a_terminal(capsys, tmp_path, monkeypatch, environment, option, coloured):
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    path = write(tmp_path / "bad.conf", BAD)
+    out = "\n".join(lint(capsys, *option, path)[1])
+    if "--output-file" in option:
+        out = (tmp_path / "report.txt").read_text()
+    assert ("\033[" in out) == coloured
 
 
 @pytest.mark.parametrize(
@@ -136,7 +165,7 @@ def test_settings_from_pyproject_found_from_a_subdirectory(capsys, tmp_path, mon
         1,
         [
             "warn.conf:1:1: KA208 vrrp_instance V has no virtual IP address [no-virtual-ip]",
-            "Found 0 errors and 1 warning in 1 file.",
+            "Found 1 warning in 1 file.",
         ],
     )
 
@@ -195,11 +224,11 @@ KNOWN = "is not a keepalived release kagen knows (1.2.20 to 2.4.3, and 2.4.4 for
 @pytest.mark.parametrize(
     "version, message",
     [
-        ("1.2", f"1.2 {KNOWN}; did you mean 1.2.24?"),
+        ("1.2", f"1.2 {KNOWN}; did you mean '1.2.24'?"),
         ("9.9.9", f"9.9.9 {KNOWN}"),
-        ("2.2.9", f"2.2.9 {KNOWN}; did you mean 2.2.8?"),
-        ("1.2.13", f"1.2.13 {KNOWN}; did you mean 1.2.20?"),
-        ("1.3.1", f"1.3.1 {KNOWN}; did you mean 1.3.2?"),  # never tagged
+        ("2.2.9", f"2.2.9 {KNOWN}; did you mean '2.2.8'?"),
+        ("1.2.13", f"1.2.13 {KNOWN}; did you mean '1.2.20'?"),
+        ("1.3.1", f"1.3.1 {KNOWN}; did you mean '1.3.2'?"),  # never tagged
     ],
 )
 def test_target_version_must_be_a_release_kagen_knows(capsys, tmp_path, version, message):
@@ -291,7 +320,7 @@ GOOD_INSTANCE = """vrrp_instance V {
 def test_target_version_decides_which_keywords_exist(capsys, tmp_path):
     path = write(tmp_path / "v.conf", GOOD_INSTANCE.replace("    unicast_fault_no_peer\n", ""))
     assert lint(capsys, path)[1][0] == (
-        f"{path}:1:1: KA108 V has no unicast_fault_no_peer: without peers it would silently fall back to "
+        f"{path}:1:1: KA108 [*] V has no unicast_fault_no_peer: without peers it would silently fall back to "
         "multicast; add unicast_fault_no_peer [no-fault-no-peer]"
     )
     assert lint(capsys, "--target-version", "2.2.4", path) == (0, ["All checks passed (1 file)."], "")
@@ -326,21 +355,19 @@ def test_directories_are_walked_for_keepalived_files(capsys, tmp_path):
         [
             "etc/keepalived/keepalived.conf:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]",
             "etc/old/keepalived.conf:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]",
-            "Found 2 errors and 0 warnings in 2 files.",
+            "Found 2 errors in 2 files.",
         ],
     )
     out = lint(capsys, "--select", "KA202", "--exclude", "old", "--exclude", "*.cfg", "etc")[1]
-    assert out[-1] == "Found 1 error and 0 warnings in 1 file."
-    assert lint(capsys, "--select", "KA202")[1][-1] == "Found 2 errors and 0 warnings in 2 files."
+    assert out[-1] == "Found 1 error in 1 file."
+    assert lint(capsys, "--select", "KA202")[1][-1] == "Found 2 errors in 2 files."
 
 
 def test_no_files_found_is_said(capsys, tmp_path):
     (tmp_path / "empty").mkdir()
-    assert lint(capsys, "empty") == (
-        0,
-        ["All checks passed (0 files)."],
-        "kagen: warning: no keepalived configuration files found\n",
-    )
+    assert lint(capsys, "empty") == (3, [], "kagen: warning: no keepalived configuration files found\n")
+    assert cli.main(["lint", "--format", "json", "empty"]) == 3
+    assert json.loads(capsys.readouterr().out)["files"] == []
 
 
 def test_included_file_is_checked_once_as_part_of_its_includer(capsys, tmp_path):
@@ -351,7 +378,20 @@ def test_included_file_is_checked_once_as_part_of_its_includer(capsys, tmp_path)
         1,
         [
             f"{piece}:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]",
-            "Found 1 error and 0 warnings in 1 file.",
+            "Found 1 error in 1 file.",
+        ],
+    )
+
+
+def test_files_that_include_each_other_are_checked_once(capsys, tmp_path):
+    first = write(tmp_path / "a.conf", "include *.conf\n" + BAD)
+    write(tmp_path / "b.conf", "include *.conf\n")
+    status, out, _ = lint(capsys, "--select", "KA202", ".")
+    assert (status, out) == (
+        1,
+        [
+            f"{first}:4:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]",
+            "Found 1 error in 1 file.",
         ],
     )
 
@@ -467,6 +507,7 @@ def test_json_format(capsys, tmp_path):
         "name": "multicast-instance",
         "severity": "error",
         "message": BAD_TEXT[0][len("F:1:1: KA101 ") : -len(" [multicast-instance]")],
+        "fixable": False,
     }
     assert document["findings"][2] == {
         "file": path,
@@ -478,6 +519,7 @@ def test_json_format(capsys, tmp_path):
         "name": "value-out-of-range",
         "severity": "error",
         "message": "virtual_router_id 300 is outside 1..255",
+        "fixable": False,
     }
 
 
@@ -563,5 +605,5 @@ def test_every_lint_option_is_in_help(capsys):
     options = [s for action in commands.choices["lint"]._actions for s in action.option_strings]
     assert cli.main(["lint", "--help"]) == 0
     out = capsys.readouterr().out
-    assert len(options) == 16
+    assert len(options) == 24
     assert [option for option in options if option not in out] == []

@@ -97,7 +97,7 @@ def test_an_include_outside_the_tree_is_read_but_reported_only_when_it_is_keepal
     out = lint(capsys, "--select", "KA002", str(tree))[1]
     assert out.splitlines() == [
         f"{outside}/piece.conf:2:5: KA002 unknown keyword 'prority'; did you mean 'priority'? [unknown-keyword]",
-        "Found 1 error and 0 warnings in 1 file.",
+        "Found 1 error in 1 file.",
     ]
 
 
@@ -151,7 +151,7 @@ def test_errors_in_github_and_text(tmp_path, capsys):
     ]
     status, out, err = _run_with_failures(tmp_path, capsys, "text")
     assert status == 2
-    assert out.splitlines()[-1] == "Found 1 error and 0 warnings in 1 file. 2 inputs could not be used (kagen: error)."
+    assert out.splitlines()[-1] == "Found 1 error in 1 file. 2 inputs could not be used (kagen: error)."
     assert err.splitlines() == [
         f"{tmp_path / 'inv.yaml'}:2: havips.web.vswitch: unknown vSwitch 'nowhere'",
         "kagen: error: the inventory cannot be used (1 problem)",

@@ -236,7 +236,9 @@ EXPECTED = {
     "KA013": ["7:13 'nb_get_retry' is deprecated; use 'retry'"],
     "KA014": ["1:1 vrrp_instance needs exactly one name, found 2: keepalived skips the block"],
     "KA015": ["12:14 template syntax '{{ prio }}' left in the configuration"],
-    "KA016": ["12:36 'value-out-of-rnge' in a kagen: disable comment names no rule; did you mean value-out-of-range?"],
+    "KA016": [
+        "12:36 'value-out-of-rnge' in a kagen: disable comment names no rule; did you mean 'value-out-of-range'?"
+    ],
     "KA101": [
         "1:1 vrrp_instance V runs multicast: its unicast_peer block is empty, so keepalived silently falls back to multicast; on a network without multicast every node becomes MASTER. Add unicast_src_ip <this node> and unicast_peer { <the other nodes> }"
     ],

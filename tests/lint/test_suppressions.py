@@ -38,7 +38,7 @@ def lint(capsys, tmp_path, *select: str) -> list[str]:
 
 def test_a_selector_that_names_no_rule_is_ka016_where_it_is_written(capsys, tmp_path):
     assert lint(capsys, tmp_path) == [
-        "5:36: KA016 'unknown-keywrd' in a kagen: disable comment names no rule; did you mean unknown-keyword? "
+        "5:36: KA016 'unknown-keywrd' in a kagen: disable comment names no rule; did you mean 'unknown-keyword'? "
         "[unknown-suppression]",
         "16:23: KA016 'KA9999' in a kagen: disable comment names no rule [unknown-suppression]",
     ]
@@ -85,5 +85,5 @@ def test_in_an_inventory(tmp_path):
     result = engine.run([], Options(select=["ALL", "KA017"]), load(str(path)))
     assert [(f.pos.line, f.pos.col, f.code, f.message) for f in result.findings] == [
         (1, 24, "KA017", "kagen: disable=KA401 silences nothing here"),
-        (1, 45, "KA016", "'havip-quotta' in a kagen: disable comment names no rule; did you mean havip-quota?"),
+        (1, 45, "KA016", "'havip-quotta' in a kagen: disable comment names no rule; did you mean 'havip-quota'?"),
     ]
