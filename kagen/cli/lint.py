@@ -149,10 +149,14 @@ def run(args: argparse.Namespace) -> int:
     failures.extend(engine.Failure(message) for message in _cluster_problems(options, args.cluster or [], ctxs))
     result = engine.run(ctxs, options, inventory)
     result.failures = failures
-    if result.findings and options.format != "github" and "-" not in paths:
+    if result.findings and options.format == "sarif" and "-" not in paths:
         from kagen.fix.apply import suggestions  # standard input cannot be read again to check fixes
 
         result.fixes = suggestions([ctx.path for ctx in ctxs], options, inventory, ctxs, result)
+    elif result.findings and options.format in ("text", "json"):
+        from kagen.fix.apply import offered
+
+        result.fixes = offered(options, inventory, ctxs, result)
     if not result.files and not failures:
         print("kagen: warning: no keepalived configuration files found", file=sys.stderr)
         _report(result, args, options.format, started=False)

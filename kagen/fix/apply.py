@@ -285,6 +285,19 @@ def suggestions(
     return offered
 
 
+def offered(
+    options: Options, inventory: Inventory | None, ctxs: list[FileContext], result: engine.LintResult
+) -> dict[Diagnostic, list[Edit]]:
+    """The fix each finding's rule offers, as edits of the text as it is, not yet checked by a
+    lint of the edited text (what ``--fix`` does before it keeps them): cheap enough for every
+    text and JSON run, which mark the findings ``--fix`` would try. SARIF carries ``suggestions``."""
+    fixable = _fixable(registry.enabled(options.select, options.ignore))
+    findings = [finding for finding in result.findings if finding.code in fixable]
+    if not findings:
+        return {}
+    return _fixes_of(findings, _by_file(ctxs), facts(ctxs, inventory))[0]
+
+
 def targets(result: FixResult) -> list[tuple[str, str, int]]:
     """What to write: (path, text, mode) for each changed file, its mode and its byte order mark
     kept (standard input goes back to standard output instead: FixResult.stdin)."""

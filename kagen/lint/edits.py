@@ -88,7 +88,13 @@ def indent(line: Line) -> str:
 
 def ending(file: SourceFile) -> str:
     """What ends a line of ``file`` before the newline: a carriage return in a CRLF file."""
-    return "\r" if "\r\n" in file.text else ""
+    return "\r" if _crlf(file.text) else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _crlf(text: str) -> bool:
+    """Remembered per text: a fix per instance of a large file would search it once each."""
+    return "\r\n" in text
 
 
 def insert(file: SourceFile, line: int, lines: list[str]) -> list[Edit]:
