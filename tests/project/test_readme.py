@@ -101,3 +101,26 @@ def test_layout_section_matches_the_tree():
                 continue
             mentioned = module.relative_to(REPO).as_posix() in listed or re.search(rf"\b{module.stem}\b", entries[path])
             assert mentioned, f"{module.relative_to(REPO)} is not in the README's layout"
+
+
+def test_the_github_actions_example_uploads_the_sarif_its_lint_step_writes(tmp_path, monkeypatch, capsys):
+    import json
+    import shlex
+    import shutil
+
+    import yaml
+
+    section = README.split("## CI: GitHub Actions", 1)[1]
+    workflow = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    steps = workflow["jobs"]["lint"]["steps"]
+    (run,) = [step["run"] for step in steps if "run" in step and step["run"].startswith("kagen lint")]
+    (upload,) = [step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+    assert workflow["permissions"]["security-events"] == "write" and upload["if"] == "always()"
+    argv = shlex.split(run)
+    assert argv[argv.index("--output-file") + 1] == upload["with"]["sarif_file"]
+    shutil.copytree(REPO / "examples" / "web-pair", tmp_path / "repo")
+    monkeypatch.chdir(tmp_path / "repo")
+    assert cli.main(argv[1:]) == 0
+    assert capsys.readouterr().out == ""
+    report = json.loads((tmp_path / "repo" / upload["with"]["sarif_file"]).read_text())
+    assert report["version"] == "2.1.0" and report["runs"][0]["results"] == []
