@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from kagen import __version__
-from kagen.cli import fix, generate, inventory, lint, parse, rules
+from kagen.cli import explain, fix, generate, inventory, lint, parse, rules
 from kagen.cli.options import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Parser
 from kagen.diagnostics import InputError
 from kagen.keepalived.parse import gc_paused
@@ -29,7 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kagen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (parse.add, lint.add, rules.add, fix.add, inventory.add_init, generate.add, inventory.add_import):
+    for add in (
+        parse.add,
+        lint.add,
+        rules.add,
+        fix.add,
+        explain.add,
+        inventory.add_init,
+        generate.add,
+        inventory.add_import,
+    ):
         add(commands)
     return parser
 

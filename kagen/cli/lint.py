@@ -10,6 +10,8 @@ import sys
 
 from kagen.cli.options import (
     EXIT_NOTHING,
+    cluster_option,
+    cluster_problems,
     codes,
     color,
     color_option,
@@ -79,24 +81,6 @@ def _report(result: engine.LintResult, args: argparse.Namespace, fmt: str, start
         sys.stdout.write(text)
 
 
-def _cluster_problems(options: settings.Options, given: list[list[str]], ctxs: list) -> list[str]:
-    """What is wrong with the clusters named: a group of fewer than two files, a file that does not
-    exist, and, for ``--cluster`` (not the settings file, whose groups serve every run of a
-    pre-commit hook), a file that is not among those linted."""
-    linted = {os.path.realpath(ctx.path) for ctx in ctxs}
-    problems = []
-    for group in options.clusters:
-        where = "--cluster" if group in given else f"{options.source}: clusters"
-        if len(group) < 2:
-            problems.append(f"{where} {','.join(group)}: a cluster needs at least two files")
-        for member in group:
-            if not os.path.isfile(member):
-                problems.append(f"{where}: {member}: No such file")
-            elif group in given and os.path.realpath(member) not in linted:
-                problems.append(f"--cluster: {member} is not among the files linted")
-    return problems
-
-
 def _usage(args: argparse.Namespace, paths: list[str]) -> str | None:
     """Options that do not go together."""
     if args.statistics and (args.format or "text") not in ("text", "json"):
@@ -146,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         count = len(found.templates)
         named = ", ".join(found.templates[:3]) + (f" and {count - 3} more" if count > 3 else "")
         print(f"kagen: skipped {plural(count, 'template')} ({named}): name one to lint it", file=sys.stderr)
-    failures.extend(engine.Failure(message) for message in _cluster_problems(options, args.cluster or [], ctxs))
+    failures.extend(engine.Failure(message) for message in cluster_problems(options, args.cluster or [], ctxs))
     result = engine.run(ctxs, options, inventory)
     result.failures = failures
     if result.findings and options.format == "sarif" and "-" not in paths:
@@ -217,13 +201,7 @@ def add(commands: argparse._SubParsersAction) -> None:
         default=None,
         help="skip what .gitignore, .ignore and .git/info/exclude ignore (default: on)",
     )
-    lint.add_argument(
-        "--cluster",
-        action="append",
-        type=codes,
-        metavar="FILE,FILE",
-        help="these files are the members of one cluster: match their instances by name (repeatable)",
-    )
+    cluster_option(lint)
     lint.add_argument(
         "--inventory",
         metavar="FILE",

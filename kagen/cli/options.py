@@ -108,3 +108,31 @@ def config_id_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--config-id", metavar="ID", help="keepalived's -i: keep '@ID' lines for this ID (default: the short host name)"
     )
+
+
+def cluster_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--cluster",
+        action="append",
+        type=codes,
+        metavar="FILE,FILE",
+        help="these files are the members of one cluster: match their instances by name (repeatable)",
+    )
+
+
+def cluster_problems(options: settings.Options, given: list[list[str]], ctxs: list) -> list[str]:
+    """What is wrong with the clusters named: a group of fewer than two files, a file that does not
+    exist, and, for ``--cluster`` (not the settings file, whose groups serve every run of a
+    pre-commit hook), a file that is not among those linted."""
+    linted = {os.path.realpath(ctx.path) for ctx in ctxs}
+    problems = []
+    for group in options.clusters:
+        where = "--cluster" if group in given else f"{options.source}: clusters"
+        if len(group) < 2:
+            problems.append(f"{where} {','.join(group)}: a cluster needs at least two files")
+        for member in group:
+            if not os.path.isfile(member):
+                problems.append(f"{where}: {member}: No such file")
+            elif group in given and os.path.realpath(member) not in linted:
+                problems.append(f"--cluster: {member} is not among the files linted")
+    return problems

@@ -146,9 +146,36 @@ class _Planner:
     def problem(self, pos: Position, where: str, message: str) -> None:
         self.problems.append((pos.line, f"{pos.file}:{pos.line}: {where}: {self.secrets.mask(message)}"))
 
+    def check_weight(self, cluster: Cluster) -> None:
+        """A check weight that cannot move the virtual IP: with nopreempt (a BACKUP with nopreempt
+        leaves a live MASTER alone, whatever its priority), or smaller than the gap between the
+        MASTER's priority and the next one (a BACKUP takes over only with a higher priority)."""
+        weight = cluster.check.weight if cluster.check is not None else None
+        if not weight or len(cluster.members) < 2:
+            return
+        where = f"clusters.{cluster.name}.check.weight"
+        if cluster.nopreempt:
+            self.problem(
+                cluster.pos,
+                where,
+                "with nopreempt a weighted check never moves the virtual IP (a BACKUP with nopreempt leaves a "
+                "live MASTER alone): leave weight out, so that a failed check puts the node in FAULT",
+            )
+            return
+        first, second = sorted((member.priority for member in cluster.members), reverse=True)[:2]
+        if second + abs(weight) <= first:
+            self.problem(
+                cluster.pos,
+                where,
+                f"weight {weight} cannot move the virtual IP: the MASTER's {first} with a failed check is "
+                f"{first - abs(weight)}, not below the next member's {second}; use weight "
+                f"{-(first - second + 1)} or lower (or leave it out: a failed check then puts the node in FAULT)",
+            )
+
     def plan(self) -> Plan:
         nodes: dict[str, Node] = {}
         for cluster in self.inv.clusters.values():
+            self.check_weight(cluster)
             for member in cluster.members:
                 endpoint = self.inv.endpoints[member.name]
                 node = nodes.setdefault(endpoint.node, Node(endpoint.node, f"{endpoint.node}/{CONFIG_FILE}"))

@@ -11,6 +11,7 @@ from kagen.lint.rules import (
     arguments,
     cloud,
     entries,
+    failover,
     havip,
     multicast,
     pairs,
@@ -48,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     + havip.RULES
     + cloud.RULES
     + pairs.RULES
+    + failover.RULES
 )
 BY_CODE = {rule.code: rule for rule in RULES}
 

@@ -579,3 +579,35 @@ def test_a_vrid_used_again_in_another_vpc_lints_clean(tmp_path, monkeypatch, cap
     # VRID used twice is no conflict.
     assert cli.main(["lint", "--strict", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().out == "All checks passed (4 files).\n"
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (
+            "weight: -60",
+            "weight: -30",
+            "clusters.web.check.weight: weight -30 cannot move the virtual IP: the MASTER's 150 with a failed check "
+            "is 120, not below the next member's 100; use weight -51 or lower (or leave it out: a failed check then "
+            "puts the node in FAULT)",
+        ),
+        (
+            "    vrid: 51\n",
+            "    vrid: 51\n    nopreempt: true\n",
+            "clusters.web.check.weight: with nopreempt a weighted check never moves the virtual IP (a BACKUP with "
+            "nopreempt leaves a live MASTER alone): leave weight out, so that a failed check puts the node in FAULT",
+        ),
+    ],
+)
+def test_a_check_weight_that_cannot_move_the_vip_is_refused(tmp_path, monkeypatch, capsys, old, new, message):
+    text = (REPO / "examples" / "web-pair" / "inventory.yaml").read_text()
+    assert old in text
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(text.replace(old, new, 1))
+    code, out, err = _generate(monkeypatch, capsys, str(inventory), "-o", str(tmp_path / "out"))
+    assert (code, out, err) == (
+        2,
+        "",
+        f"{inventory}:26: {message}\nkagen: error: the inventory cannot be used (1 problem)\n",
+    )
+    assert not (tmp_path / "out").exists()

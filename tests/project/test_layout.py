@@ -16,7 +16,7 @@ PACKAGE = REPO / "kagen"
 MAX_LINES = 400
 
 # What each part of kagen may import (besides itself and the package root's __version__):
-# cli -> (generate, fix, report) -> lint -> keepalived -> diagnostics; importers -> inventory -> cloud.
+# cli -> (generate, fix, explain, report) -> lint -> keepalived -> diagnostics; importers -> inventory -> cloud.
 ALLOWED = {
     "kagen.diagnostics": set(),
     "kagen.partition": set(),
@@ -28,6 +28,7 @@ ALLOWED = {
     "kagen.lint": {"kagen.keepalived", "kagen.cloud", "kagen.diagnostics", "kagen.partition", "kagen.reading"},
     "kagen.report": {"kagen.lint", "kagen.keepalived", "kagen.diagnostics"},
     "kagen.fix": {"kagen.lint", "kagen.keepalived", "kagen.cloud", "kagen.diagnostics"},
+    "kagen.explain": {"kagen.lint", "kagen.keepalived", "kagen.diagnostics"},
     "kagen.generate": {
         "kagen.lint",
         "kagen.keepalived",
@@ -40,6 +41,7 @@ ALLOWED = {
     "kagen.cli": {
         "kagen.generate",
         "kagen.fix",
+        "kagen.explain",
         "kagen.report",
         "kagen.lint",
         "kagen.keepalived",

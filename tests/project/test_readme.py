@@ -47,17 +47,18 @@ def _options(command: str) -> list[str]:
 
 
 def test_every_option_is_documented():
-    for command in ("parse", "lint", "fix", "generate", "init", "import describe-havips", "import terraform"):
+    commands = ("parse", "lint", "fix", "explain", "generate", "init", "import describe-havips", "import terraform")
+    for command in commands:
         for option in _options(command):
             assert f"`{option}" in README or f"{option}`" in README, (command, option)
 
 
-def test_lint_example_output_is_what_kagen_prints(capsys, monkeypatch):
+def test_example_outputs_are_what_kagen_prints(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    example = README.split("```console\n", 1)[1].split("```", 1)[0]
-    runs = re.split(r"^\$ ", example, flags=re.M)[1:]
-    assert len(runs) == 2
+    examples = [block.split("```", 1)[0] for block in README.split("```console\n")[1:]]
+    runs = [run for example in examples for run in re.split(r"^\$ ", example, flags=re.M)[1:]]
+    assert [run.split(None, 2)[:2] for run in runs] == [["kagen", "lint"], ["kagen", "lint"], ["kagen", "explain"]]
     for run in runs:
         command, *expected = run.rstrip("\n").split("\n")
         argv = command.split()

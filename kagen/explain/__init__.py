@@ -1,0 +1,1 @@
+"""``kagen explain``: what each cluster does when something fails (scenarios), and its report."""
