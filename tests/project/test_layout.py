@@ -166,3 +166,15 @@ def test_the_graph_is_read_from_the_code():
     assert any(name.startswith("kagen.lint.rules.") for name in kagen_imports("kagen.lint.registry"))
     assert "kagen.cloud.model" in kagen_imports("kagen.lint.engine")  # under TYPE_CHECKING
     assert "kagen.fix.apply" in kagen_imports("kagen.cli.lint")  # inside a function
+
+
+def test_every_package_is_shipped():
+    """setup.cfg lists the packages by name: a new one left out installs nothing of it (an
+    editable install hides that; a wheel does not)."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg")
+    shipped = set(config["options"]["packages"].split())
+    found = {".".join(path.parent.relative_to(REPO).parts) for path in PACKAGE.rglob("__init__.py")}
+    assert found <= shipped
