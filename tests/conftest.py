@@ -1,14 +1,19 @@
-"""Fixtures: parsing helper and the keepalived lab."""
+"""Fixtures: parsing helper and the keepalived labs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 
 import pytest
 
 from kagen.keepalived.parse import parse_string
-from support import lab
+from support import lab, referee
 from support.helpers import REPO, require
+
+# Collected once: the test ids name each binary's release (keepalived-2.2.7, keepalived-2.4.3).
+KEEPALIVEDS = referee.binaries()
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +35,36 @@ def parse():
 
 
 @pytest.fixture(scope="session")
-def keepalived_lab(tmp_path_factory):
+def _labs(tmp_path_factory):
+    """Opens one lab per keepalived binary on first use; all are removed at the end of the session."""
+    with contextlib.ExitStack() as stack:
+        opened: dict[str, lab.Lab] = {}
+
+        def open_lab(keepalived: str) -> lab.Lab:
+            if keepalived not in opened:
+                the_lab = lab.Lab(tmp_path_factory.mktemp("lab"), keepalived)
+                opened[keepalived] = stack.enter_context(the_lab)
+            return opened[keepalived]
+
+        yield open_lab
+
+
+@pytest.fixture(scope="session")
+def keepalived_lab(_labs):
+    """The lab with the distribution's keepalived: what kagen's own output (generate, fix) must
+    satisfy on the machine that runs it."""
     require(lab.missing_prerequisites())
-    with lab.Lab(tmp_path_factory.mktemp("lab")) as the_lab:
-        yield the_lab
+    return _labs(shutil.which("keepalived"))
+
+
+@pytest.fixture(scope="session", params=KEEPALIVEDS, ids=[keepalived.label for keepalived in KEEPALIVEDS])
+def keepalived_release_lab(request, _labs):
+    """A lab per keepalived release kagen is measured against (tests/support/referee.py): the
+    distribution's and the newest; ``.version`` is the target version that goes with it."""
+    keepalived = request.param
+    if keepalived.problem is not None:
+        if not keepalived.fatal:
+            pytest.skip(keepalived.problem)
+        require(keepalived.problem)
+    require(lab.missing_prerequisites(("ip", keepalived.path, "gcc")))
+    return _labs(keepalived.path)

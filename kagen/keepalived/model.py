@@ -15,7 +15,7 @@ from functools import cached_property
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived import numbers
-from kagen.keepalived.lvs import VirtualServer
+from kagen.keepalived.lvs import RealServer, VirtualServer
 from kagen.keepalived.section import Section, Setting
 from kagen.keepalived.tree import Block, Line, Node, SourceFile, ValueBlock, split_quoted_escaped
 from kagen.keepalived.words import names
@@ -44,12 +44,13 @@ class Peer:
     """A ``unicast_peer`` entry. ``valid`` is what keepalived keeps: it parses and its family
     matches the instance."""
 
-    __slots__ = ("address", "line", "valid")
+    __slots__ = ("address", "line", "repeats", "valid")
 
     def __init__(self, line: Line, address: IPAddress | None) -> None:
         self.line = line
         self.address = address
         self.valid = False
+        self.repeats = False  # the address of an earlier valid peer: keepalived 2.3.3 and later drop it
 
     @property
     def text(self) -> str:
@@ -59,7 +60,7 @@ class Peer:
 class Vip:
     """A ``virtual_ipaddress`` entry: ``ADDR[/PREFIX] [dev IF] [options]``."""
 
-    __slots__ = ("address", "dev", "line", "prefix", "valid")
+    __slots__ = ("address", "dev", "line", "prefix", "repeats", "valid")
 
     def __init__(self, line: Line) -> None:
         words = line.words
@@ -72,6 +73,7 @@ class Vip:
             self.prefix = prefix
         self.dev = next((words[i + 1] for i in range(1, len(words) - 1) if words[i] == "dev"), None)
         self.valid = False
+        self.repeats = False  # the address of an earlier valid virtual IP: keepalived 2.3.3 and later drop it
 
     @property
     def network_prefix(self) -> int | None:
@@ -167,6 +169,7 @@ class VrrpInstance(Section):
                     peer = Peer(entry, parse_address(entry.words[0]))
                     if peer.address is not None and family in (None, peer.address.version):
                         family = peer.address.version
+                        peer.repeats = any(p.valid and p.address == peer.address for p in peers)
                         peer.valid = True
                     peers.append(peer)
             elif isinstance(node, ValueBlock) and keyword == "virtual_ipaddress":
@@ -174,6 +177,7 @@ class VrrpInstance(Section):
                     vip = Vip(entry)
                     if vip.address is not None and family in (None, vip.address.version):
                         family = vip.address.version
+                        vip.repeats = any(v.valid and v.address == vip.address for v in vips)
                         vip.valid = True
                     vips.append(vip)
         return family, peers, vips, source
@@ -223,6 +227,37 @@ class SyncGroup(Section):
         return self.entries("group")
 
 
+def _unreadable(server: VirtualServer) -> bool:
+    """An address, port or fwmark keepalived cannot read. A port of zeros is no port (keepalived
+    2.0.7 and later, check_data.c alloc_vs)."""
+    if server.fwmark is not None:
+        return numbers.unsigned(server.fwmark, "0", "4294967295") is not None
+    port = server.port
+    if server.address is None:
+        return False
+    bad_port = port is not None and port.strip("0") != "" and numbers.unsigned(port, "1", "65535") is not None
+    return parse_address(server.address) is None or bad_port
+
+
+def kept_real_servers(server: VirtualServer) -> list[RealServer]:
+    """The real servers keepalived keeps: their address reads, and it is of the virtual server's
+    family (an address-less server takes its first real server's) unless tunnelled
+    (check_parser.c rs_handler, "don't match - skipping real server", and vs_end_handler)."""
+    address = parse_address(server.address) if server.address is not None else None
+    declared = {"inet": 4, "inet6": 6}.get(server.value("ip_family") or "")
+    family = declared or (address.version if address is not None else None)
+    kept = []
+    for real in server.real_servers:
+        found = parse_address(real.address) if real.address is not None else None
+        if found is None:
+            continue
+        if family is None:
+            family = found.version
+        if found.version == family or (real.value("lvs_method") or server.method) == "TUN":
+            kept.append(real)
+    return kept
+
+
 class Config:
     """A parsed configuration: the tree, the files read, the diagnostics, and typed views."""
 
@@ -239,8 +274,53 @@ class Config:
         return GlobalDefs(self.top("global_defs"))
 
     @cached_property
+    def skipped(self) -> list[Block]:
+        """Blocks keepalived reads past and takes nothing from (its skip_block): a vrrp_instance or
+        vrrp_sync_group without exactly one name, or whose name an earlier one has ("already defined": vrrp_parser.c,
+        vrrp_handler and vrrp_sync_group_handler), a virtual_server whose address, port or fwmark
+        it cannot read ("- skipping" / "- ignoring": check_data.c, alloc_vs)."""
+        found = []
+        for keyword in ("vrrp_instance", "vrrp_sync_group"):
+            seen: set[str] = set()
+            for block in self.top(keyword):
+                name = block.args[0] if len(block.args) == 1 else None  # else "must have a name"
+                if name is None or name in seen:
+                    found.append(block)
+                else:
+                    seen.add(name)
+        found.extend(block for block in self.top("virtual_server") if _unreadable(VirtualServer(block)))
+        return found
+
+    @cached_property
+    def unread(self) -> frozenset[tuple[str, int]]:
+        """The lines inside the skipped blocks (file name, line; not their headers): keepalived
+        reports nothing there, so neither does a rule."""
+        found: set[tuple[str, int]] = set()
+
+        def walk(node: Node) -> None:
+            lines = [node] if isinstance(node, Line) else [node.header, *filter(None, (node.open, node.close))]
+            found.update((line.file.name, line.line) for line in lines)
+            for child in (
+                node.entries if isinstance(node, ValueBlock) else node.children if isinstance(node, Block) else ()
+            ):
+                walk(child)
+
+        for block in self.skipped:
+            for child in [*block.children, *filter(None, (block.open, block.close))]:
+                walk(child)
+        # What is said of the header is said where keepalived says it, even with the block on one line.
+        return frozenset(found - {(block.header.file.name, block.line) for block in self.skipped})
+
+    @cached_property
+    def _skipped_ids(self) -> frozenset[int]:
+        return frozenset(map(id, self.skipped))
+
+    def _kept(self, keyword: str) -> list[Block]:
+        return [block for block in self.top(keyword) if id(block) not in self._skipped_ids]
+
+    @cached_property
     def vrrp_instances(self) -> list[VrrpInstance]:
-        return [VrrpInstance(block) for block in self.top("vrrp_instance")]
+        return [VrrpInstance(block) for block in self._kept("vrrp_instance")]
 
     @cached_property
     def vrrp_scripts(self) -> list[VrrpScript]:
@@ -248,11 +328,11 @@ class Config:
 
     @cached_property
     def sync_groups(self) -> list[SyncGroup]:
-        return [SyncGroup(block) for block in self.top("vrrp_sync_group")]
+        return [SyncGroup(block) for block in self._kept("vrrp_sync_group")]
 
     @cached_property
     def virtual_servers(self) -> list[VirtualServer]:
-        return [VirtualServer(block) for block in self.top("virtual_server")]
+        return [VirtualServer(block) for block in self._kept("virtual_server")]
 
     @cached_property
     def virtual_server_groups(self) -> list[ValueBlock]:

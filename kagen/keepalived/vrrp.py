@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 from kagen.keepalived import numbers
 from kagen.keepalived.model import Config, SyncGroup, VrrpInstance
@@ -35,6 +36,16 @@ KINDS = {  # track block in an instance -> the top-level block that defines what
 }
 DEFAULT_WEIGHT = {"script": 0, "interface": 0, "file": 1, "process": 0, "bfd": 0}
 OVERRIDE = {"script": 253, "interface": 253, "file": 254, "process": 254, "bfd": 253}  # |weight| an entry may set
+
+
+class Correction(NamedTuple):
+    """Something keepalived changes from the text: where, what kind (``state``, ``own-interface``,
+    ``owner``: an address owner's weighted tracker, ``group``: a sync group member's, ``undefined``:
+    a track entry naming nothing), and what it does."""
+
+    line: Line
+    kind: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ class Behaviour:
     strict: bool
     sync_group: str | None
     trackers: list[Tracker] = field(default_factory=list)
-    corrections: list[tuple[Line, str]] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
 
     @property
     def owner(self) -> bool:
@@ -153,7 +164,7 @@ def _definitions(config: Config, blocks: tuple[str, ...]) -> dict[str, Section]:
     }
 
 
-def _trackers(config: Config, owner: Section, corrections: list[tuple[Line, str]]) -> list[Tracker]:
+def _trackers(config: Config, owner: Section, corrections: list[Correction]) -> list[Tracker]:
     """The objects ``owner`` (an instance or a sync group) tracks, with their weights."""
     found = []
     for block, (kind, blocks) in KINDS.items():
@@ -169,9 +180,8 @@ def _trackers(config: Config, owner: Section, corrections: list[tuple[Line, str]
                 weight, reverse = _weight(entry.words[1:], weight, OVERRIDE[kind])
                 weight_at = entry
             if kind != "interface" and section is None:
-                corrections.append(
-                    (entry, f"keepalived ignores {block} {name}: no {'/'.join(blocks)} {name} is defined")
-                )
+                message = f"keepalived ignores {block} {name}: no {'/'.join(blocks)} {name} is defined"
+                corrections.append(Correction(entry, "undefined", message))
                 continue
             found.append(Tracker(kind, name, weight, reverse, entry, weight_at))
     return found
@@ -195,19 +205,15 @@ def _base(instance: VrrpInstance) -> int:
 
 def behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
     """The instance as keepalived will run it (see the module's sources)."""
-    corrections: list[tuple[Line, str]] = []
+    corrections: list[Correction] = []
     strict = instance.has("strict_mode") or config.global_defs.has("vrrp_strict")
     states = _states(instance)
     base = _base(instance)
     state = "MASTER" if (any(line.args[:1] == ["MASTER"] for line in states) if states else base == OWNER) else "BACKUP"
     if strict and (state == "MASTER") != (base == OWNER):
         state = "MASTER" if base == OWNER else "BACKUP"
-        corrections.append(
-            (
-                states[-1] if states else instance.line,
-                f"strict mode: keepalived starts it as {state}, as its priority {base} says",
-            )
-        )
+        message = f"strict mode: keepalived starts it as {state}, as its priority {base} says"
+        corrections.append(Correction(states[-1] if states else instance.line, "state", message))
     nopreempt = _flag(instance, "nopreempt", "preempt")
     if nopreempt and (base == OWNER or state == "MASTER"):
         nopreempt = False
@@ -234,9 +240,8 @@ def behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
     kept = []
     for tracker in trackers:
         if tracker.kind == "interface" and tracker.name == own and tracker.line is not None:
-            corrections.append(
-                (tracker.line, f"keepalived ignores track_interface {own}: it is the instance's own interface")
-            )
+            message = f"keepalived ignores track_interface {own}: it is the instance's own interface"
+            corrections.append(Correction(tracker.line, "own-interface", message))
         elif tracker.weight and (base == OWNER or (group is not None and not group.has("sync_group_tracking_weight"))):
             kept.extend(_dropped(tracker, base == OWNER, corrections))
         else:
@@ -261,7 +266,7 @@ def behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
     )
 
 
-def _dropped(tracker: Tracker, owner: bool, corrections: list[tuple[Line, str]]) -> list[Tracker]:
+def _dropped(tracker: Tracker, owner: bool, corrections: list[Correction]) -> list[Tracker]:
     """A weighted tracker of an address owner, or of a sync group member without
     sync_group_tracking_weight: what keepalived keeps of it."""
     line = tracker.line
@@ -271,17 +276,17 @@ def _dropped(tracker: Tracker, owner: bool, corrections: list[tuple[Line, str]])
         if owner
         else "it is in a sync group without sync_group_tracking_weight"
     )
+    kind = "owner" if owner else "group"
     if tracker.kind == "interface" and not owner:
-        corrections.append(
-            (line, f"keepalived drops the weight of {tracker}: {why}; its going down puts the instance in FAULT")
-        )
+        message = f"keepalived drops the weight of {tracker}: {why}; its going down puts the instance in FAULT"
+        corrections.append(Correction(line, kind, message))
         return [Tracker(tracker.kind, tracker.name, 0, tracker.reverse, line)]
     if tracker.kind == "process":
         return [tracker]  # kept, and without effect on a fixed priority
     if tracker.kind == "file" and tracker.weight == 1:
-        corrections.append((line, f"keepalived uses {tracker} with weight 0: {why}"))
+        corrections.append(Correction(line, kind, f"keepalived uses {tracker} with weight 0: {why}"))
         return [Tracker(tracker.kind, tracker.name, 0, tracker.reverse, line)]
-    corrections.append((line, f"keepalived ignores {tracker}, which has a weight: {why}"))
+    corrections.append(Correction(line, kind, f"keepalived ignores {tracker}, which has a weight: {why}"))
     return []
 
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from kagen.keepalived.keywords import ArgSpec, Keyword, KeywordTable, Version
 from kagen.keepalived.model import Config
 from kagen.keepalived.tree import Block, Line, Node
+from kagen.keepalived.vrrp import Behaviour, behaviour
 from kagen.lint.settings import Options
 
 
@@ -92,6 +93,12 @@ class FileContext:
             if visit.keyword is not None:
                 out.setdefault(visit.keyword, []).append(visit)
         return out
+
+    @cached_property
+    def behaviours(self) -> list[Behaviour]:
+        """Each vrrp_instance as keepalived runs it (kagen.keepalived.vrrp), in the order of
+        ``config.vrrp_instances``: the state, priority and trackers after keepalived's corrections."""
+        return [behaviour(self.config, instance) for instance in self.config.vrrp_instances]
 
     @cached_property
     def secrets(self) -> frozenset[tuple[str, int]]:

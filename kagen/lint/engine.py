@@ -41,6 +41,7 @@ class Failure(NamedTuple):
         return cls(match["message"], match["file"], int(match["line"]), True)
 
 
+READER = frozenset({"KA001", "KA004", "KA005", "KA006", "KA007", "KA008"})
 _LOCATED = re.compile(r"(?P<file>[^\n]+?):(?P<line>\d+): (?P<message>.*)", re.S)
 
 
@@ -101,10 +102,12 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
     findings: list[Diagnostic] = []
     per_file = [rule for rule in rules if rule.scope is Scope.FILE]
     for ctx in ctxs:
-        findings.extend(d for d in ctx.config.diagnostics if d.code in codes)
         paths = ctx.paths
         own = [rule for rule in per_file if not rule.reads or not paths.isdisjoint(rule.reads)]
-        findings.extend(parallel.check(ctx, own))
+        checked = [d for d in ctx.config.diagnostics if d.code in codes] + parallel.check(ctx, own)
+        # Inside a block keepalived skips whole, only what the reader says stands (braces, lines).
+        unread = ctx.config.unread
+        findings.extend(f for f in checked if not unread or f.code in READER or (f.pos.file, f.pos.line) not in unread)
     across = [rule for rule in rules if rule.scope is Scope.FILES and _has_what_it_reads(rule, ctxs)]
     for group in _networks(ctxs, inventory) if across else []:
         for rule in across:

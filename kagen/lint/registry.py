@@ -16,12 +16,14 @@ from kagen.lint.rules import (
     multicast,
     pairs,
     references,
+    repeats,
     required,
     routes,
     scripts,
     servers,
     suppressions,
     syntax,
+    tracking,
     unicast,
     vrrp,
 )
@@ -37,7 +39,8 @@ VALUES = sorted(
     + scripts.RULES
     + entries.RULES
     + servers.RULES
-    + routes.RULES,
+    + routes.RULES
+    + tracking.RULES,
     key=lambda rule: rule.code,
 )
 RULES: tuple[Rule, ...] = (
@@ -46,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     + tuple(UNICAST)
     + tuple(VALUES)
     + references.RULES
+    + repeats.RULES
     + havip.RULES
     + cloud.RULES
     + pairs.RULES

@@ -161,3 +161,22 @@ def test_a_broken_inventory_is_an_error_and_the_files_are_still_explained(capsys
     captured = capsys.readouterr()
     assert captured.err.startswith("kagen: error: ") and str(inventory) in captured.err
     assert captured.out.startswith("Cluster VI_1 (VRID 51")
+
+
+def test_the_inventory_groups_the_files(capsys):
+    example = "examples/web-pair"
+    assert cli.main(["explain", "--format", "json", "--inventory", f"{example}/inventory.yaml", example]) == 0
+    (cluster,) = json.loads(capsys.readouterr().out)["clusters"]
+    assert [m["file"] for m in cluster["members"]] == [f"{example}/web-a.conf", f"{example}/web-b.conf"]
+
+
+def test_config_id_picks_the_conditional_lines(capsys, tmp_path):
+    paths = write_pair(tmp_path, {}, {})
+    a = tmp_path / "a.conf"
+    a.write_text(a.read_text().replace("    priority 150\n", "    @primary priority 150\n    @^primary priority 90\n"))
+    document = {}
+    for config_id, expected in (("primary", 150), ("other", 90)):
+        assert cli.main(["explain", "--format", "json", "--config-id", config_id, *paths]) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert document["clusters"][0]["members"][0]["priority"] == expected
+    assert document["clusters"][0]["scenarios"][0]["master"] == paths[1]

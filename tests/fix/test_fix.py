@@ -290,7 +290,7 @@ def test_sarif_offers_no_fix_that_kagen_fix_refuses(tmp_path, capsys, monkeypatc
         "    virtual_ipaddress {\n        10.0.0.100\n    }\n}\n"
     )
     results = _sarif(capsys, "keepalived.conf")["runs"][0]["results"]
-    assert [(r["ruleId"], "fixes" in r) for r in results] == [("KA104", True), ("KA105", False)]
+    assert [(r["ruleId"], "fixes" in r) for r in results] == [("KA104", True), ("KA104", True), ("KA105", False)]
     assert results[0]["fixes"][0]["artifactChanges"][0]["replacements"] == [
         {
             "deletedRegion": {"startLine": 2, "startColumn": 1, "endLine": 3, "endColumn": 1},

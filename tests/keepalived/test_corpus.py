@@ -1,7 +1,9 @@
 """Every file of the shared sample corpus parses, to the expected result (not just "no exception").
 
 The corpus lives outside the repository (../shared/corpus/keepalived-samples or $KAGEN_SHARED);
-without it these tests skip. test_agreement.py compares the same files with keepalived itself.
+without it these tests skip. Each file's verdict is also checked against each keepalived release
+kagen is measured against (the distribution's and the newest, tests/support/referee.py), with that
+release as the target version; tests/lint/test_agreement.py compares what keepalived parsed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections import Counter
 import pytest
 
 from kagen.keepalived.parse import parse_file
+from support import agreement
 from support.helpers import corpus_files
 
 FILES = {path.name: path for path in corpus_files()}
@@ -112,3 +115,15 @@ def test_sync_group_members_outside_group_block_are_unknown_keywords():
         (4, "unknown keyword 'VI_2'"),
         (5, "unknown keyword 'VI_3'"),
     ]
+
+
+@pytest.mark.keepalived
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - agreement.NOT_CONFIGS))
+def test_corpus_verdict_is_keepalived_own(name, keepalived_release_lab, tmp_path):
+    """keepalived -t and kagen lint (its release as the target) agree on the file: each message
+    keepalived prints has a kagen finding at its place, and a file it accepts has no kagen error
+    (but from the rules that go beyond keepalived)."""
+    text = FILES[name].read_text(errors="replace")
+    outcome = agreement.compare(keepalived_release_lab, name, text, tmp_path, keepalived_release_lab.version)
+    unmatched = [message.text for message, ok in zip(outcome.messages, outcome.matched, strict=True) if not ok]
+    assert (unmatched, [f.to_text() for f in outcome.false_errors]) == ([], [])

@@ -54,7 +54,11 @@ def test_a_pair_with_unicode_and_huge_numbers(capsys):
         "KA213 weight ² is not a whole number [invalid-entry]",
         "KA213 weight +-5 is not a whole number [invalid-entry]",
     ]
-    assert findings(out, "KA201")[-1] == "KA201 virtual_router_id '²' is not a whole number [invalid-number]"
+    assert (
+        findings(out, "KA201")[-1]
+        == "KA201 virtual_router_id '²' is not a whole number: keepalived leaves it unset and runs no VRRP "
+        "instance at all [invalid-number]"
+    )
 
 
 @pytest.mark.parametrize(

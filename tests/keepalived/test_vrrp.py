@@ -36,7 +36,7 @@ def test_base_priority_and_state(parse, body, base, state):
 def test_strict_mode_makes_the_state_match_ownership(parse):
     found = model(parse, "    state MASTER\n    priority 150\n", head="global_defs {\n    vrrp_strict\n}\n")
     assert found.state == "BACKUP"
-    assert [(line.line, text) for line, text in found.corrections] == [
+    assert [(line.line, text) for line, _, text in found.corrections] == [
         (15, "strict mode: keepalived starts it as BACKUP, as its priority 150 says")
     ]
 
@@ -93,7 +93,7 @@ def test_an_address_owner_drops_weighted_trackers(parse):
         parse, "    priority 255\n    track_script {\n        chk\n    }\n    track_interface {\n        eth0\n    }\n"
     )
     assert [str(t) for t in found.trackers] == ["interface eth0"]
-    assert [text for _, text in found.corrections] == [
+    assert [text for _, _, text in found.corrections] == [
         "keepalived ignores script chk, which has a weight: the instance is the address owner (priority 255)",
         "keepalived ignores track_interface eth0: it is the instance's own interface",
     ]

@@ -25,7 +25,7 @@ BAD_TEXT = [
     "F:1:1: KA101 vrrp_instance V runs multicast: it has no unicast_peer; on a network without multicast every "
     "node becomes MASTER. Add unicast_src_ip <this node> and unicast_peer { <the other nodes> } [multicast-instance]",
     "F:1:1: KA208 vrrp_instance V has no virtual IP address [no-virtual-ip]",
-    "F:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]",
+    "F:3:23: KA202 virtual_router_id 300 is outside 1..255: keepalived leaves it unset and runs no VRRP instance at all [value-out-of-range]",
     "F:4:5: KA002 unknown keyword 'prority'; did you mean 'priority'? [unknown-keyword]",
     "Found 3 errors and 1 warning in 1 file.",
 ]
@@ -92,7 +92,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(capsys, tmp_path, mon
     out = lint(capsys, path)[1]
     assert (
         out[2]
-        == f"\033[1m{path}:3:23:\033[0m \033[31mKA202\033[0m virtual_router_id 300 is outside 1..255 [value-out-of-range]"
+        == f"\033[1m{path}:3:23:\033[0m \033[31mKA202\033[0m virtual_router_id 300 is outside 1..255: keepalived leaves it unset and runs no VRRP instance at all [value-out-of-range]"
     )
     assert "\033[33mKA208\033[0m" in out[1]
     monkeypatch.setenv("NO_COLOR", "")  # empty: no-color.org says it does not count
@@ -337,7 +337,8 @@ def test_config_id_selects_conditional_lines(capsys, tmp_path):
     assert lint(capsys, "--config-id", "node1", path)[0] == 0
     out = lint(capsys, "--config-id", "node2", path)[1]
     assert (
-        out[0] == f"{path}:1:1: KA207 vrrp_instance V has no virtual_router_id: keepalived drops it [missing-required]"
+        out[0]
+        == f"{path}:1:1: KA207 vrrp_instance V has no virtual_router_id: keepalived does not start VRRP at all (every instance of the configuration is lost) [missing-required]"
     )
 
 
@@ -353,8 +354,8 @@ def test_directories_are_walked_for_keepalived_files(capsys, tmp_path):
     assert (status, out) == (
         1,
         [
-            "etc/keepalived/keepalived.conf:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]",
-            "etc/old/keepalived.conf:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]",
+            "etc/keepalived/keepalived.conf:3:23: KA202 virtual_router_id 300 is outside 1..255: keepalived leaves it unset and runs no VRRP instance at all [value-out-of-range]",
+            "etc/old/keepalived.conf:3:23: KA202 virtual_router_id 300 is outside 1..255: keepalived leaves it unset and runs no VRRP instance at all [value-out-of-range]",
             "Found 2 errors in 2 files.",
         ],
     )
@@ -377,7 +378,7 @@ def test_included_file_is_checked_once_as_part_of_its_includer(capsys, tmp_path)
     assert (status, out) == (
         1,
         [
-            f"{piece}:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]",
+            f"{piece}:3:23: KA202 virtual_router_id 300 is outside 1..255: keepalived leaves it unset and runs no VRRP instance at all [value-out-of-range]",
             "Found 1 error in 1 file.",
         ],
     )
@@ -390,7 +391,7 @@ def test_files_that_include_each_other_are_checked_once(capsys, tmp_path):
     assert (status, out) == (
         1,
         [
-            f"{first}:4:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]",
+            f"{first}:4:23: KA202 virtual_router_id 300 is outside 1..255: keepalived leaves it unset and runs no VRRP instance at all [value-out-of-range]",
             "Found 1 error in 1 file.",
         ],
     )
@@ -410,7 +411,10 @@ def test_standard_input(capsys, monkeypatch):
 
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(BAD.encode())))
     status, out, _ = lint(capsys, "--select", "KA202", "-")
-    assert (status, out[0]) == (1, "<stdin>:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]")
+    assert (status, out[0]) == (
+        1,
+        "<stdin>:3:23: KA202 virtual_router_id 300 is outside 1..255: keepalived leaves it unset and runs no VRRP instance at all [value-out-of-range]",
+    )
 
 
 def test_missing_path_exits_2(capsys, tmp_path):
@@ -518,7 +522,7 @@ def test_json_format(capsys, tmp_path):
         "code": "KA202",
         "name": "value-out-of-range",
         "severity": "error",
-        "message": "virtual_router_id 300 is outside 1..255",
+        "message": "virtual_router_id 300 is outside 1..255: keepalived leaves it unset and runs no VRRP instance at all",
         "fixable": False,
     }
 
@@ -533,7 +537,7 @@ def test_github_format(capsys, tmp_path):
     )
     assert out[1:] == [
         f"::warning file={escaped},line=1,col=1,endLine=5,title=KA208 no-virtual-ip::vrrp_instance V has no virtual IP address",
-        f"::error file={escaped},line=3,col=23,title=KA202 value-out-of-range::virtual_router_id 300 is outside 1..255",
+        f"::error file={escaped},line=3,col=23,title=KA202 value-out-of-range::virtual_router_id 300 is outside 1..255: keepalived leaves it unset and runs no VRRP instance at all",
         f"::error file={escaped},line=4,col=5,title=KA002 unknown-keyword::unknown keyword 'prority'; did you mean 'priority'?",
     ]
 

@@ -1,5 +1,7 @@
-"""kagen lint against keepalived -t on mutated configurations (tests/support/agreement.py does the work;
-``python tests/support/agreement.py`` prints the full report)."""
+"""kagen lint against keepalived -t on mutated configurations, once per keepalived release (the
+distribution's and the newest, tests/support/referee.py) with that release as kagen's target version
+(tests/support/agreement.py does the work; ``python tests/support/agreement.py [--keepalived PATH]``
+prints the full report)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ MUTANTS = 600
 
 
 @pytest.fixture(scope="module")
-def outcomes(keepalived_lab, tmp_path_factory):
+def outcomes(keepalived_release_lab, tmp_path_factory):
     work = tmp_path_factory.mktemp("mutants")
-    return [agreement.compare(keepalived_lab, name, text, work) for name, text in agreement.mutants(MUTANTS)]
+    target = keepalived_release_lab.version
+    return [
+        agreement.compare(keepalived_release_lab, name, text, work, target) for name, text in agreement.mutants(MUTANTS)
+    ]
 
 
 @pytest.mark.keepalived

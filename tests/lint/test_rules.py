@@ -140,7 +140,7 @@ CASES = {
         inst('notify_master "/usr/local/bin/notify.sh MASTER"'),
     ),
     "KA210": ("vrrp_script s {\n  script /bin/true\n}\n", GOOD),
-    "KA211": (inst("state MASTER", "nopreempt"), inst("state BACKUP", "nopreempt")),
+    "KA211": (inst("state MASTER", "priority 150", "nopreempt"), inst("state BACKUP", "nopreempt")),
     "KA212": (
         inst("version 3", "authentication {", "    auth_type PASS", "    auth_pass x", "}"),
         inst("authentication {", "    auth_type PASS", "    auth_pass x", "}"),
@@ -207,6 +207,17 @@ CASES = {
         "vrrp_sync_group A {\n  group {\n    V1\n    V2\n  }\n}\n",
     ),
     "KA307": (inst("priority 100", "priority 150"), inst("priority 150")),
+    "KA220": (
+        inst(
+            "priority 255",
+            "track_interface {",
+            "    eth0",
+            "    eth1 weight -10",
+            "}",
+            head=GOOD.split("vrrp_instance")[0],
+        ),
+        inst("priority 250", "track_interface {", "    eth1 weight -10", "}", head=GOOD.split("vrrp_instance")[0]),
+    ),
     "KA308": (
         SYNC.format(keep="") + inst("track_script {", "    chk", "}"),
         SYNC.format(keep="  sync_group_tracking_weight\n") + inst("track_script {", "    chk", "}"),
@@ -244,7 +255,10 @@ EXPECTED = {
     ],
     "KA102": ["2:3 vrrp_mcast_group4 only applies to multicast VRRP: remove it and use unicast peers"],
     "KA103": ["12:5 mcast_src_ip names multicast: write unicast_src_ip instead"],
-    "KA104": ["2:3 vrrp_strict forbids unicast peers and authentication: remove it"],
+    "KA104": [
+        "2:3 vrrp_strict forbids unicast peers and authentication: remove it",
+        "4:1 VI_1 has unicast peers in strict mode: keepalived 2.4.4 refuses it ('Unicast peers are not supported in strict mode') and does not run VRRP; remove vrrp_strict",
+    ],
     "KA105": ["5:5 10.0.0.1 is this node's own address (unicast_src_ip): list only the other nodes"],
     "KA106": [
         "1:1 V has no unicast_src_ip: keepalived sends from the interface's primary address; set unicast_src_ip to the address the other nodes list as peer"
@@ -262,7 +276,7 @@ EXPECTED = {
     ],
     "KA201": ["12:14 priority '0x10' is not a whole number"],
     "KA202": ["12:14 priority 300 is outside 1..255", "13:16 advert_int 0 is outside 0.01..255"],
-    "KA203": ["12:11 state 'master' is not one of MASTER, BACKUP"],
+    "KA203": ["12:11 state 'master' is not one of MASTER, BACKUP: keepalived uses BACKUP"],
     "KA204": [
         "4:5 '10.0.0.300' is not an IP address: keepalived skips it",
         "5:5 prefix /33 is not 0..32: keepalived uses /32",
@@ -275,7 +289,7 @@ EXPECTED = {
         "12:16 advert_int 0.5: VRRP version 2 needs whole seconds, keepalived rounds it; use version 3 for sub-second adverts"
     ],
     "KA207": [
-        "1:1 vrrp_instance V has no virtual_router_id: keepalived drops it",
+        "1:1 vrrp_instance V has no virtual_router_id: keepalived does not start VRRP at all (every instance of the configuration is lost)",
         "4:1 vrrp_script s has no script: keepalived drops it",
     ],
     "KA208": ["1:1 vrrp_instance V has no virtual IP address"],
@@ -285,7 +299,7 @@ EXPECTED = {
     "KA210": [
         "2:3 script runs a script but global_defs has no enable_script_security: keepalived runs it as root and reports a security violation"
     ],
-    "KA211": ["13:5 nopreempt does not work with state MASTER: keepalived clears it"],
+    "KA211": ["14:5 nopreempt does not work with state MASTER: keepalived clears it"],
     "KA212": ["13:5 VRRP version 3 has no authentication: keepalived ignores this block"],
     "KA213": [
         "13:21 weight 300 is outside -253..253",
@@ -296,7 +310,7 @@ EXPECTED = {
     "KA215": ["12:5 state MASTER is incompatible with AH authentication: keepalived starts as BACKUP"],
     "KA216": ["4:3 protocol is ignored for virtual_server fwmark 1"],
     "KA217": [
-        "13:9 route without dev: keepalived cannot track it (add dev IF or no_track) [warning]",
+        "13:9 route without dev: keepalived before 2.3.2 cannot track it (add dev IF or no_track) [warning]",
         "13:21 'gw' is deprecated in routes; use 'via' [warning]",
         "14:45 'colour' is not a route keyword: keepalived rejects the route",
         "17:9 rule without preference: keepalived picks one (16384 downwards) [warning]",
@@ -321,13 +335,17 @@ EXPECTED = {
     "KA305": ["1:1 virtual_server 10.0.0.100 80 has no real_server: keepalived ignores it"],
     "KA306": ["9:5 V1 is already in sync group A"],
     "KA307": ["13:5 priority is already given at line 12: keepalived uses only one"],
+    "KA220": [
+        "22:9 keepalived ignores track_interface eth0: it is the instance's own interface",
+        "23:9 keepalived ignores interface eth1, which has a weight: the instance is the address owner (priority 255)",
+    ],
     "KA308": [
         "22:9 keepalived drops chk from VI_1: in sync group G a tracked script with a weight (-30) is ignored, so the check never runs; add sync_group_tracking_weight to G or track it with weight 0"
     ],
 }
 
 # KA005's passing case needs a real file (test_lint.py); KA006/KA007 are in test_source.py.
-TARGET = {"KA010": {"target_version": (2, 2, 7)}}
+TARGET = {"KA010": {"target_version": (2, 2, 7)}, "KA217": {"target_version": (2, 2, 7)}}
 
 
 @pytest.mark.parametrize("code", sorted(CASES))

@@ -67,5 +67,5 @@ def test_a_good_rendering_is_put_in_place_and_a_broken_one_is_refused(tmp_path):
     broken = _play(tmp_path, 300)
     assert broken.returncode == 2, broken.stdout + broken.stderr  # ansible-playbook: a task failed
     assert "failed to validate" in broken.stdout
-    assert re.search(r":21:23: KA202 virtual_router_id 300 is outside 1\.\.255 \[value-out-of-range\]", broken.stdout)
+    assert re.search(r":21:23: KA202 virtual_router_id 300 is outside 1\.\.255: keepalived leaves it", broken.stdout)
     assert (tmp_path / "keepalived.conf").read_text() == written

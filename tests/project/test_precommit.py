@@ -93,7 +93,8 @@ def test_hook_through_pre_commit_try_repo(tmp_path):
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert re.search(r"^kagen lint \(keepalived\)\.+Failed$", failed.stdout, re.M)
     assert (
-        "keepalived/bad.conf:3:23: KA202 virtual_router_id 300 is outside 1..255 [value-out-of-range]" in failed.stdout
+        "keepalived/bad.conf:3:23: KA202 virtual_router_id 300 is outside 1..255: keepalived leaves it unset "
+        "and runs no VRRP instance at all [value-out-of-range]" in failed.stdout
     )
     assert "Found 2 errors and 1 warning in 1 of 2 files." in failed.stdout
 

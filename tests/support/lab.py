@@ -1,16 +1,19 @@
-"""A throwaway network namespace with a real keepalived in it: kagen's referee.
+"""A throwaway network namespace with a real keepalived in it: kagen's referee (the one on PATH,
+or another binary: tests/support/referee.py).
 
 ``keepalived -t`` needs the interfaces a configuration names, and keepalived's own dump of what it
 parsed (``keepalived -n -l -d``) needs it to start. Both run inside a namespace this module creates
 (veth pairs stand in for the interfaces: this machine has no dummy link driver) and removes again.
 keepalived's checker process needs IPVS before it dumps anything; where the kernel has no ip_vs,
-``ipvs_standin.c`` (compiled here) is preloaded to answer its IPVS socket options.
+``ipvs_standin.c`` (compiled here) is preloaded to answer its IPVS requests (socket options for
+2.2, generic netlink for 2.4).
 
 Only processes started here are stopped, by their PID; nothing outside the namespace is touched.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
@@ -23,7 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kagen.keepalived.keywords import Version, parse_version
+
 HERE = Path(__file__).parent
+_VERSION = re.compile(r"^Keepalived v(\d+(?:\.\d+)+)", re.M)
 _TIMESTAMP = re.compile(r"^\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4}: ")
 _IFNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,14}$")
 _INTERFACE_WORDS = re.compile(r"\b(?:interface|dev|bind_if|lvs_sync_daemon|vrf|default_interface)\s+([^\s{}\"#!]+)")
@@ -48,6 +54,28 @@ def missing_prerequisites(
         return inside(name) if inside is not None else None
     finally:
         subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+@functools.cache
+def _about(keepalived: str) -> str:
+    result = subprocess.run([keepalived, "--version"], capture_output=True, text=True, errors="replace", timeout=30)
+    return result.stderr + result.stdout
+
+
+def version_of(keepalived: str) -> Version:
+    """The release a keepalived binary says it is (``Keepalived v2.4.3 (07/20,2026)`` on its
+    ``--version``): kagen's target version for that binary, read rather than assumed."""
+    found = _VERSION.search(_about(keepalived))
+    if found is None:
+        raise RuntimeError(f"{keepalived} --version says no version: {_about(keepalived)[:200]!r}")
+    return parse_version(found.group(1))
+
+
+def built_with(keepalived: str) -> frozenset[str]:
+    """The ``Config options:`` of a keepalived binary (LVS, VRRP, BFD ...): a build without BFD
+    refuses the ``-b`` option, for one."""
+    found = re.search(r"^Config options:(.*)$", _about(keepalived), re.M)
+    return frozenset(found.group(1).split()) if found else frozenset()
 
 
 def interface_names(text: str) -> set[str]:
@@ -152,10 +180,12 @@ def parse_dump(output: str) -> Dump:
 
 
 class Lab:
-    """One network namespace, removed on exit (also after a failure)."""
+    """One network namespace, removed on exit (also after a failure), where one keepalived binary
+    (``keepalived`` on PATH unless told) is run."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, keepalived: str = "keepalived") -> None:
         self.workdir = workdir
+        self.keepalived = keepalived
         self.name = f"kagen-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.interfaces: set[str] = set()
         self.shim = workdir / "ipvs_standin.so"
@@ -174,6 +204,11 @@ class Lab:
             raise
         return self
 
+    @functools.cached_property
+    def version(self) -> Version:
+        """The binary's release: the target version that goes with this lab."""
+        return version_of(self.keepalived)
+
     def __exit__(self, *exc: object) -> None:
         subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
 
@@ -190,7 +225,7 @@ class Lab:
             self.interfaces.add(name)
 
     def _command(self, *args: str) -> list[str]:
-        return ["ip", "netns", "exec", self.name, "keepalived", *args]
+        return ["ip", "netns", "exec", self.name, self.keepalived, *args]
 
     def config_test(self, path: Path, config_id: str | None = None) -> Verdict:
         self.provide(interface_names(path.read_text(errors="replace")))
@@ -220,13 +255,13 @@ class Lab:
             str(run / "vrrp.pid"),
             "-c",
             str(run / "checkers.pid"),
-            "-b",
-            str(run / "bfd.pid"),
         ]
+        if "BFD" in built_with(self.keepalived):
+            args += ["-b", str(run / "bfd.pid")]
         if config_id:
             args += ["-i", config_id]
         log = run / "output.txt"
-        command = ["ip", "netns", "exec", self.name, "env", f"LD_PRELOAD={self.shim}", "keepalived", *args]
+        command = ["ip", "netns", "exec", self.name, "env", f"LD_PRELOAD={self.shim}", self.keepalived, *args]
         with open(log, "wb") as out:
             process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived import numbers
 from kagen.keepalived.keywords import ArgSpec
+from kagen.keepalived.lvs import VirtualServer
 from kagen.keepalived.model import parse_address
 from kagen.keepalived.tree import Block, Line, ValueBlock
 from kagen.keepalived.words import arity, names
@@ -68,9 +70,15 @@ def _vip_problems(entry: Line, static: bool) -> Iterator[tuple[int, str]]:
 class InvalidAddress(Rule):
     """What: An address keepalived cannot use: not an IP address where one is required, a prefix
     out of range, a virtual IP of the other family than its instance, a multicast group that is
-    not one, an unknown option on a virtual IP.
+    not one, an unknown option on a virtual IP, an smtp_server that is no address or host name, a
+    persistence_granularity that is no netmask (IPv4) or prefix length (IPv6). A warning for what
+    keepalived reads otherwise than it looks: a virtual_server without a port (or port 0) and
+    without persistence, which keepalived makes persistent; a persistence_granularity written as a
+    prefix length (24 is the mask 0.0.0.24). A real_server port 0 is no port: it takes the virtual
+    server's.
     Why: keepalived skips the address or the option, or substitutes its own prefix, and reports it.
-    A skipped virtual IP means the service address is never brought up.
+    A skipped virtual IP means the service address is never brought up; a virtual_server whose
+    address or port it cannot read is skipped whole.
     Example:
         virtual_ipaddress {
             192.168.0.300/24
@@ -82,6 +90,8 @@ class InvalidAddress(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for line, index, spec, word, _ in ctx.arguments_of("port", "ip", "mcast4", "mcast6"):
+            if line.keyword in ("virtual_server", "real_server") and spec.type == "port" and _no_port(word):
+                continue  # keepalived takes a port of zeros for no port (below)
             problem = _address_problem(spec, word)
             if problem is not None:
                 yield self.report(line.word_pos(index), f"{line.keyword} '{word}' {problem}")
@@ -89,7 +99,7 @@ class InvalidAddress(Rule):
         smtp = ctx.config.global_defs.get("smtp_server")
         if smtp is not None and smtp.args:
             host = smtp.args[0]
-            if "/" in host or (_QUAD.fullmatch(host) and parse_address(host) is None):
+            if "/" in host or (parse_address(host) is None and (_QUAD.fullmatch(host) or not _HOST.fullmatch(host))):
                 yield self.report(smtp.word_pos(1), f"smtp_server '{host}' is not an IP address or host name")
         for instance in ctx.config.vrrp_instances:
             for keyword in ("unicast_src_ip", "mcast_src_ip"):
@@ -123,7 +133,7 @@ class InvalidAddress(Rule):
 
     def _servers(self, ctx: FileContext) -> Iterator[Diagnostic]:
         """virtual_server IP PORT headers, and real servers of the other address family."""
-        for server in ctx.config.virtual_servers:
+        for server in map(VirtualServer, ctx.config.top("virtual_server")):  # the skipped too: why they are
             header = server.block.header
             family: int | None = None
             if server.address is not None:
@@ -134,14 +144,25 @@ class InvalidAddress(Rule):
                     )
                     continue
                 family = address.version
-                if server.port is not None and numbers.unsigned(server.port, "1", "65535") is not None:
-                    yield self.report(header.word_pos(2), f"virtual_server port '{server.port}' is not 1..65535")
+                if server.port is not None and not _no_port(server.port):
+                    if numbers.unsigned(server.port, "1", "65535") is not None:
+                        yield self.report(header.word_pos(2), f"virtual_server port '{server.port}' is not 1..65535")
+                elif server.get("persistence_timeout") is None and server.get("persistence_granularity") is None:
+                    # check_data.c validate_check_config: "zero port only valid for persistent services - setting"
+                    yield self.report(
+                        header.word_pos(2) if server.port is not None else header.pos,
+                        f"virtual_server {server.address} has no port (all ports): keepalived makes it persistent "
+                        "(persistence_timeout 360); give a port or persistence_timeout",
+                        Severity.WARNING,
+                        end=server.end,
+                    )
             elif server.fwmark is not None and numbers.unsigned(server.fwmark, "1", None) is not None:
                 yield self.report(
                     header.word_pos(2), f"virtual_server fwmark '{server.fwmark}' is not a positive number"
                 )
             declared = server.value("ip_family")
             family = {"inet": 4, "inet6": 6}.get(declared or "", family)
+            yield from self._granularity(server, family)
             # keepalived's rs_end_handler: an address-less (fwmark or group) server takes the family
             # of its first real server; a tunnelled real server may be of the other family.
             method = None
@@ -180,9 +201,41 @@ class InvalidAddress(Rule):
                     end=server.end,
                 )
 
+    def _granularity(self, server: VirtualServer, family: int | None) -> Iterator[Diagnostic]:
+        """persistence_granularity: an IPv4 netmask as inet_aton reads it, or an IPv6 prefix
+        length; with the family unknown (fwmark), a word with a '.' is taken for IPv4
+        (check_parser.c, lvs_persistence_granularity_handler)."""
+        line = server.get("persistence_granularity")
+        if line is None or not line.args:
+            return
+        word = line.args[0]
+        if family == 4 or (family is None and "." in word):
+            try:
+                socket.inet_aton(word)
+            except OSError:
+                yield self.report(line.word_pos(1), f"persistence_granularity '{word}' is not an IPv4 netmask")
+                return
+            if "." not in word:
+                mask = socket.inet_ntoa(socket.inet_aton(word))
+                yield self.report(
+                    line.word_pos(1),
+                    f"persistence_granularity {word} is read as the netmask {mask}, "
+                    "not a prefix length: write the mask out (255.255.255.0)",
+                    Severity.WARNING,
+                )
+        elif numbers.unsigned(word, "1", "128") is not None:
+            yield self.report(line.word_pos(1), f"persistence_granularity '{word}' is not an IPv6 prefix length 1..128")
+
+
+def _no_port(word: str) -> bool:
+    """A port of zeros, which keepalived (2.0.7 and later) reads as no port (check_data.c)."""
+    return word != "" and word.strip("0") == ""
+
 
 # Four dotted numbers: keepalived resolves anything else (192.168.200 included) as a host name.
 _QUAD = re.compile(r"(?:\d+\.){3}\d+")
+# What a resolver can look up: labels of letters, digits, '-' and '_' (no leading '-').
+_HOST = re.compile(r"(?!-)[A-Za-z0-9_-]+(?:\.(?!-)[A-Za-z0-9_-]+)*\.?")
 
 
 RULES = (InvalidAddress(),)

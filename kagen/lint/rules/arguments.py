@@ -38,17 +38,19 @@ class InvalidNumber(Rule):
     code, name, severity = "KA201", "invalid-number", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        vrid = _vrid_specs(ctx)
         for line, index, spec, word, statement in ctx.arguments_of(*NUMERIC):
             if statement:
                 problem = numbers.READERS[spec.type](word, None, None)
                 if problem is not None and not problem.startswith("is outside"):
-                    yield self.report(line.word_pos(index), f"{line.keyword} '{word}' {problem}")
+                    lost = VRID_LOST if id(spec) in vrid else ""
+                    yield self.report(line.word_pos(index), f"{line.keyword} '{word}' {problem}{lost}")
 
 
 class ValueOutOfRange(Rule):
     """What: A number outside the range keepalived accepts for the keyword.
     Why: keepalived reports it and uses its default instead (priority 300 becomes 100; VRID 256
-    leaves the instance without one, so it is dropped).
+    leaves the instance without one, and then keepalived runs no VRRP instance at all).
     Example:
         virtual_router_id 256
     Fix: Use a value in the range kagen shows (virtual_router_id 1..255).
@@ -57,11 +59,34 @@ class ValueOutOfRange(Rule):
     code, name, severity = "KA202", "value-out-of-range", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        vrid = _vrid_specs(ctx)
         for line, index, spec, word, statement in ctx.arguments_of(*NUMERIC):
             if statement and (spec.low is not None or spec.high is not None):
                 problem = numbers.READERS[spec.type](word, spec.low, spec.high)
                 if problem is not None and problem.startswith("is outside"):
-                    yield self.report(line.word_pos(index), f"{line.keyword} {word} {problem}")
+                    lost = VRID_LOST if id(spec) in vrid else ""
+                    yield self.report(line.word_pos(index), f"{line.keyword} {word} {problem}{lost}")
+
+
+# What keepalived uses instead of a word it does not know, where it says so: check_data.c
+# ("no forwarding method set, setting default NAT", "no protocol set - defaulting to UDP"),
+# vrrp_parser.c ("unknown state '%s', defaulting to BACKUP").
+# An invalid virtual_router_id leaves it unset, and keepalived then stops VRRP altogether
+# (vrrp_parser.c vrrp_vrid_handler, vrrp.c vrrp_complete_init "the virtual router id must be set").
+VRID_LOST = ": keepalived leaves it unset and runs no VRRP instance at all"
+
+
+def _vrid_specs(ctx: FileContext) -> frozenset[int]:
+    keyword = ctx.table.get("vrrp_instance/virtual_router_id")
+    return frozenset(id(spec) for spec in keyword.args) if keyword is not None else frozenset()
+
+
+FALLBACKS = {
+    "virtual_server/lb_kind": "NAT",
+    "virtual_server/lvs_method": "NAT",
+    "virtual_server/protocol": "UDP",
+    "vrrp_instance/state": "BACKUP",
+}
 
 
 class InvalidChoice(Rule):
@@ -77,10 +102,17 @@ class InvalidChoice(Rule):
     code, name, severity = "KA203", "invalid-choice", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        fallbacks = {
+            id(spec): f": keepalived uses {value}"
+            for path, value in FALLBACKS.items()
+            if (keyword := ctx.table.get(path)) is not None
+            for spec in keyword.args
+        }
         for line, index, spec, word, statement in ctx.arguments_of("enum", "enumi", "bool"):
             problem = _choice_problem(spec, word) if statement else None
             if problem is not None:
-                yield self.report(line.word_pos(index), f"{line.keyword} '{word}' {problem}")
+                fallback = fallbacks.get(id(spec), "")
+                yield self.report(line.word_pos(index), f"{line.keyword} '{word}' {problem}{fallback}")
 
 
 RULES = (InvalidNumber(), ValueOutOfRange(), InvalidChoice())

@@ -1,4 +1,5 @@
-"""KA213: entries of value blocks (peers, track_* lists, virtual_server_group) keepalived cannot read."""
+"""KA213: entries of value blocks (peers, virtual IPs, track_* lists, virtual_server_group) keepalived
+cannot read or does not keep."""
 
 from __future__ import annotations
 
@@ -6,17 +7,25 @@ from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived import numbers
-from kagen.keepalived.model import parse_address
+from kagen.keepalived.model import Vip, VrrpInstance, parse_address
 from kagen.keepalived.tree import Line, ValueBlock
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
 
+# From 2.3.3 keepalived ignores a virtual IP or unicast peer its instance already has ("VIP
+# duplicates a VIP %s - ignoring", "%s - duplicate unicast_peer": 2.4.3 vrrp/vrrp_data.c:1094-1104
+# and vip_is_duplicate, :1175-1216; commits e67cf6b2 and cb95b7f6, first in v2.3.3). 2.2.7 keeps
+# both copies without a word (vrrp_data.c alloc_vrrp_vip, alloc_vrrp_unicast_peer).
+REPEATS_IGNORED = (2, 3, 3)
+
 
 class InvalidEntry(Rule):
     """What: An entry of a value block that keepalived cannot read: a unicast_peer option other than
-    min_ttl/max_ttl, a track_* entry with a bad weight or option, several addresses on one line.
+    min_ttl/max_ttl, a track_* entry with a bad weight or option, several addresses on one line; a
+    virtual IP or unicast peer the instance already has (an error from keepalived 2.3.3, which
+    ignores it; a warning before).
     Why: keepalived skips the entry or the option ("Unknown configuration entry", "unknown
-    unicast_peer option"), so the peer, address or tracking is missing.
+    unicast_peer option", "VIP duplicates a VIP"), so the peer, address or tracking is missing.
     Example:
         virtual_ipaddress {
             192.168.0.100 192.168.0.101
@@ -43,6 +52,8 @@ class InvalidEntry(Rule):
             )
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        for instance in ctx.config.vrrp_instances:
+            yield from self._repeated(ctx, instance)
         for keyword, visit in ctx.visits_of(lambda k: k.kind == "list"):
             node = visit.node
             if not isinstance(node, ValueBlock):
@@ -87,6 +98,46 @@ class InvalidEntry(Rule):
                     Severity.WARNING,
                 )
             seen.add(entry.words[0])
+
+    def _repeated(self, ctx: FileContext, instance: VrrpInstance) -> Iterator[Diagnostic]:
+        """Virtual IPs and peers the instance already has, compared as keepalived 2.3.3 does:
+        a virtual IP with every earlier one, an excluded one (and a virtual IP with an excluded
+        one) only on the same dev."""
+        ignored = ctx.target >= REPEATS_IGNORED
+        severity = Severity.ERROR if ignored else Severity.WARNING
+        effect = "keepalived ignores it" if ignored else "listed twice (keepalived 2.3.3 and later ignore it)"
+        kept_vips = {id(vip.line): vip for vip in instance.virtual_ipaddresses if vip.valid}
+        earlier: list[tuple[Vip, bool]] = []
+        for node in instance.block.children:
+            if not isinstance(node, ValueBlock) or node.keyword not in (
+                "virtual_ipaddress",
+                "virtual_ipaddress_excluded",
+            ):
+                continue
+            excluded = node.keyword == "virtual_ipaddress_excluded"
+            for entry in node.entries:
+                vip = Vip(entry) if excluded else kept_vips.get(id(entry))
+                if vip is None or vip.address is None:
+                    continue
+                if any(
+                    other.address == vip.address and (other.dev == vip.dev or not (excluded or other_excluded))
+                    for other, other_excluded in earlier
+                ):
+                    yield self.report(
+                        entry.pos, f"{vip.address} is already a virtual IP of {instance.name}: {effect}", severity
+                    )
+                    if ignored:
+                        continue
+                earlier.append((vip, excluded))
+        seen = set()
+        for peer in instance.unicast_peers:
+            if peer.valid and peer.address in seen:
+                yield self.report(
+                    peer.line.pos,
+                    f"unicast_peer {peer.address} is already a peer of {instance.name}: {effect}",
+                    severity,
+                )
+            seen.add(peer.address)
 
     def _track(self, ctx: FileContext, kind: str, entry: Line) -> Iterator[Diagnostic]:
         words = entry.words

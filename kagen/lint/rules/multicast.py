@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
+from kagen.keepalived.model import VrrpInstance
+from kagen.keepalived.tree import Line
 from kagen.keepalived.words import booleans
 from kagen.lint.context import FileContext
 from kagen.lint.edits import (
@@ -79,11 +81,19 @@ class MulticastAddress(Rule):
         return [delete(line)]
 
 
+# Strict mode's "Unicast peers are not supported in strict mode" (vrrp_complete_instance) is dead
+# code up to 2.3.x: it tests VRRP_FLAG_UNICAST before the flag is set (2.2.7 vrrp/vrrp.c:2958-2964
+# and :2986). 2.4.0 sets the flag first (2.4.3 vrrp/vrrp.c:3391-3410), so the instance is refused,
+# vrrp_complete_init fails (:5067-5069) and the VRRP process stops (vrrp_daemon.c:646-652).
+REFUSES_UNICAST = (2, 4, 0)
+
+
 class StrictMode(Rule):
     """What: vrrp_strict in global_defs or strict_mode in a vrrp_instance.
     Why: RFC strict mode refuses unicast peers on interfaces that can multicast ("Unicast peers are
-    not supported in strict mode"), drops authentication and preempt_delay: a unicast pair in
-    strict mode does not work.
+    not supported in strict mode": keepalived 2.4.0 and later refuse such an instance and do not
+    run VRRP at all; earlier releases skipped the check), drops authentication and
+    preempt_delay: a unicast pair in strict mode does not work.
     Example:
         global_defs {
             vrrp_strict
@@ -101,14 +111,33 @@ class StrictMode(Rule):
         if line is not None:
             yield self.report(line.pos, "vrrp_strict forbids unicast peers and authentication: remove it", node=line)
         for instance in ctx.config.vrrp_instances:
-            strict = instance.get("strict_mode")
-            if strict is not None and not (strict.args and booleans().get(strict.args[0].lower()) is False):
+            cause = _strictness(instance, line)
+            if cause is not None and cause is not line:
                 yield self.report(
-                    strict.pos, f"strict_mode makes {instance.name} refuse its unicast peers: remove it", node=strict
+                    cause.pos, f"strict_mode makes {instance.name} refuse its unicast peers: remove it", node=cause
+                )
+            # keepalived checks the peers only where the instance has an interface (vrrp->ifp)
+            if ctx.target >= REFUSES_UNICAST and cause is not None and instance.unicast and instance.interface:
+                yield self.report(
+                    instance.line.pos,
+                    f"{instance.name} has unicast peers in strict mode: keepalived {ctx.options.target} refuses it "
+                    "('Unicast peers are not supported in strict mode') and does not run VRRP; "
+                    f"remove {cause.keyword}",
+                    end=instance.end,
+                    node=cause,
                 )
 
     def fix(self, ctx: FileContext, finding: Diagnostic, facts: Facts) -> list[Edit]:
         return [delete(finding.node)]
+
+
+def _strictness(instance: VrrpInstance, vrrp_strict: Line | None) -> Line | None:
+    """The line that puts ``instance`` in strict mode: its strict_mode, else global vrrp_strict
+    (vrrp_complete_instance takes the global value where the instance says nothing)."""
+    own = instance.get("strict_mode")
+    if own is None:
+        return vrrp_strict
+    return None if own.args and booleans().get(own.args[0].lower()) is False else own
 
 
 RULES = (MulticastGlobal(), MulticastAddress(), StrictMode())

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
-from kagen.keepalived import numbers
 from kagen.keepalived.model import VrrpInstance, parse_address
 from kagen.keepalived.tree import Line
+from kagen.keepalived.vrrp import behaviour
 from kagen.lint.clusters import Member, clusters, conflicts, vips
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule, Scope
@@ -28,14 +28,6 @@ def _auth(instance: VrrpInstance) -> tuple:
         values = {n.keyword: n.args[0] for n in block.children if isinstance(n, Line) and n.args}
         return values.get("auth_type"), values.get("auth_pass", "")[:8]
     return None, None
-
-
-def _priority(instance: VrrpInstance) -> int:
-    """keepalived's effective priority: as given, else 255 for state MASTER and 100 otherwise."""
-    given = numbers.whole(instance.priority.strip(), signed=False) if instance.priority is not None else None
-    if given is not None:
-        return given
-    return 255 if instance.state == "MASTER" else 100
 
 
 class ClusterMismatch(Rule):
@@ -129,7 +121,8 @@ class MasterCount(Rule):
 
     def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
         for members in clusters(ctxs):
-            masters = [(ctx, i) for ctx, i in members if i.state == "MASTER"]
+            # The state keepalived starts in: strict mode corrects what is written (KA215).
+            masters = [(ctx, i) for ctx, i in members if behaviour(ctx.config, i).state == "MASTER"]
             if len(masters) == 1 or (not masters and all(i.has("nopreempt") for _, i in members)):
                 continue
             _ctx, instance = masters[1] if len(masters) > 1 else members[0]
@@ -154,8 +147,8 @@ class SamePriority(Rule):
         for members in clusters(ctxs):
             seen: dict[int, Member] = {}
             for member in members:
-                _ctx, instance = member
-                priority = _priority(instance)
+                ctx, instance = member
+                priority = behaviour(ctx.config, instance).base
                 if priority in seen:
                     line = instance.get("priority") or instance.line
                     yield self.report(line.pos, f"priority {priority} is also the priority of {_label(seen[priority])}")

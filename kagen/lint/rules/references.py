@@ -7,24 +7,24 @@ from collections.abc import Iterator
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived import numbers
-from kagen.keepalived.model import VrrpInstance, parse_address
-from kagen.keepalived.tree import Block, Line, Node, ValueBlock
+from kagen.keepalived.model import VrrpInstance, kept_real_servers
+from kagen.keepalived.tree import Block, ValueBlock
 from kagen.keepalived.words import grouped
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
 
+_NEEDS = {"vrrp_script": "script", "track_file": "file", "vrrp_track_file": "file"}
+
 
 def _defined(ctx: FileContext) -> dict[str, dict[str, int]]:
     """For each top-level block kind: name -> index in the configuration's item list. A
-    vrrp_script without script does not count: keepalived removes it."""
+    vrrp_script without script, or a track_file without file, does not count: keepalived removes
+    it ("No file set for track_file ... - ignoring")."""
     defined: dict[str, dict[str, int]] = defaultdict(dict)
     for index, node in enumerate(ctx.config.items):
         if isinstance(node, (Block, ValueBlock)) and node.args:
-            if (
-                isinstance(node, Block)
-                and node.keyword == "vrrp_script"
-                and not any(child.keyword == "script" for child in node.children)
-            ):
+            needs = _NEEDS.get(node.keyword)
+            if isinstance(node, Block) and needs and not any(child.keyword == needs for child in node.children):
                 continue
             defined[node.keyword].setdefault(node.args[0], index)
     return defined
@@ -88,7 +88,11 @@ class UndefinedReference(Rule):
             for entry in child.entries:
                 name = entry.words[0]
                 where = [defined[kind][name] for kind in kinds if name in defined[kind]]
-                if not where:
+                if not where and any(b.args[:1] == [name] for kind in kinds for b in ctx.config.top(kind)):
+                    message = (
+                        f"{child.keyword} '{name}' is defined without {_NEEDS.get(kinds[0])}: keepalived ignores it"
+                    )
+                elif not where:
                     message = f"{child.keyword} '{name}' is not defined: keepalived ignores it"
                 elif min(where) > index:
                     later = ctx.config.items[min(where)].pos
@@ -191,10 +195,12 @@ class DuplicateVrid(Rule):
 
 
 class DuplicateVip(Rule):
-    """What: The same virtual IP address in two vrrp_instances.
+    """What: The same virtual IP address in two vrrp_instances (a warning when both are in one
+    vrrp_sync_group).
     Why: Each instance adds and removes the address on its own; when they are in different states
     the address is both added and removed, and the service flaps. keepalived accepts it silently:
-    this goes beyond keepalived.
+    this goes beyond keepalived. Instances of one sync group change state together, so there the
+    second copy is only redundant.
     Example:
         vrrp_instance VI_1 {
             virtual_ipaddress {
@@ -214,20 +220,34 @@ class DuplicateVip(Rule):
     beyond_keepalived = True
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        group_of = {
+            member.words[0]: group.name for group in ctx.config.sync_groups for member in group.members if member.words
+        }
         owner: dict[object, str | None] = {}
         for instance in ctx.config.vrrp_instances:
             for vip in instance.virtual_ipaddresses:
                 if not vip.valid:
                     continue
-                if vip.address in owner and owner[vip.address] != instance.name:
-                    yield self.report(vip.line.pos, f"{vip.address} is also a virtual IP of {owner[vip.address]}")
+                other = owner.get(vip.address)
+                if vip.address in owner and other != instance.name:
+                    group = group_of.get(instance.name or "")
+                    if group is not None and group_of.get(other or "") == group:
+                        yield self.report(
+                            vip.line.pos,
+                            f"{vip.address} is also a virtual IP of {other}; they are in sync group {group} and "
+                            "change state together, so one of them is enough",
+                            Severity.WARNING,
+                        )
+                    else:
+                        yield self.report(vip.line.pos, f"{vip.address} is also a virtual IP of {other}")
                 owner.setdefault(vip.address, instance.name)
 
 
 class EmptyVirtualServer(Rule):
     """What: A virtual_server without real_server.
     Why: keepalived ignores it ("has no real servers - ignoring"): the service is not set up in
-    IPVS at all. Real servers whose address keepalived cannot read do not count.
+    IPVS at all. Real servers keepalived skips do not count: an address it cannot read, or one of
+    the other family than the virtual server (unless tunnelled).
     Example:
         virtual_server 192.168.0.100 80 {
             lb_algo rr
@@ -240,7 +260,7 @@ class EmptyVirtualServer(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for server in ctx.config.virtual_servers:
-            if not any(real.address and parse_address(real.address) for real in server.real_servers):
+            if not kept_real_servers(server):
                 what = " ".join(server.block.header.words)
                 yield self.report(server.line.pos, f"{what} has no real_server: keepalived ignores it", end=server.end)
 
@@ -328,49 +348,6 @@ class SyncGroupWeight(Rule):
                         )
 
 
-class RepeatedKeyword(Rule):
-    """What: A statement given twice in the same block.
-    Why: keepalived uses one of them (the last for most settings, the first for scripts) and does
-    not say so; the other line is dead and misleads readers. This goes beyond keepalived.
-    Example:
-        vrrp_instance VI_1 {
-            priority 100
-            priority 150
-        }
-    Fix: Keep one.
-    """
-
-    code, name, severity = "KA307", "repeated-keyword", Severity.WARNING
-    beyond_keepalived = True
-
-    def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for keyword, visits in ctx.by_keyword.items():
-            group = keyword.path == "vrrp_sync_group/group"
-            if len(visits) < 2 or (keyword.kind != "stmt" and not group):
-                continue
-            blocks = [id(visit.block) for visit in visits]
-            if len(set(blocks)) == len(blocks):
-                continue
-            first: dict[int, Node] = {}
-            for block, visit in zip(blocks, visits, strict=True):
-                node = visit.node
-                if type(node) is not (ValueBlock if group else Line):
-                    continue
-                if block not in first:
-                    first[block] = node
-                elif group:
-                    yield self.report(
-                        node.pos,
-                        f"a second group list: keepalived keeps the first, skips this one, and its '}}' also "
-                        f"ends {visit.parent} (what follows is read at the top level)",
-                        Severity.ERROR,
-                    )
-                else:
-                    pos = first[block].pos
-                    where = f"line {pos.line}" if pos.file == node.pos.file else str(pos)
-                    yield self.report(node.pos, f"{node.keyword} is already given at {where}: keepalived uses only one")
-
-
 RULES = (
     UndefinedReference(),
     DuplicateName(),
@@ -379,5 +356,4 @@ RULES = (
     EmptyVirtualServer(),
     InstanceInTwoGroups(),
     SyncGroupWeight(),
-    RepeatedKeyword(),
 )

@@ -15,12 +15,26 @@ def _required(keyword: Keyword) -> tuple[str, ...]:
     return tuple(name for name, child in keyword.children.items() if child.required)
 
 
+# vrrp.c vrrp_complete_init gives up at the first instance it cannot complete, and the VRRP
+# process exits with a configuration error (vrrp_daemon.c): every instance goes, not this one.
+STOPS = "keepalived does not start VRRP at all (every instance of the configuration is lost)"
+
+
+def _consequence(path: str, name: str) -> str:
+    if path == "vrrp_instance" and name == "virtual_router_id":
+        return STOPS
+    return "keepalived drops it"
+
+
 class MissingRequired(Rule):
     """What: A block without what keepalived requires of it: a vrrp_instance without
-    virtual_router_id or interface, a vrrp_script without script, a vrrp_track_process without
-    process, a bfd_instance without neighbor_ip, a url without path.
-    Why: keepalived drops the block ("the virtual router id must be set", "Unknown interface!",
-    "No script set ... removing"), so the instance or check does not exist.
+    virtual_router_id or interface, a vrrp_script without script, a track_file without
+    file, a vrrp_track_process without process, a bfd_instance without neighbor_ip, a url without
+    path.
+    Why: keepalived drops the check ("No script set ... removing", "No file set for track_file ...
+    - ignoring"), so it does not exist; an instance without a virtual router id or interface ("the
+    virtual router id must be set", "Unknown interface!") stops the whole VRRP process, so no
+    instance of the configuration runs.
     Example:
         vrrp_instance VI_1 {
             interface eth0
@@ -31,9 +45,10 @@ class MissingRequired(Rule):
     code, name, severity = "KA207", "missing-required", Severity.ERROR
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
+        skipped = {id(block) for block in ctx.config.skipped}
         for keyword, visit in ctx.visits_of(lambda k: k.kind == "block" and _required(k)):
             node = visit.node
-            if not isinstance(node, Block):
+            if not isinstance(node, Block) or id(node) in skipped:
                 continue
             required = _required(keyword)
             present = {child.keyword for child in node.children}
@@ -41,7 +56,13 @@ class MissingRequired(Rule):
                 if name not in present:
                     what = " ".join(node.header.words[:2])
                     end = node.close.pos if node.close is not None else None
-                    yield self.report(node.pos, f"{what} has no {name}: keepalived drops it", end=end)
+                    yield self.report(node.pos, f"{what} has no {name}: {_consequence(keyword.path, name)}", end=end)
+        for keyword_name in ("track_file", "vrrp_track_file"):
+            for block in ctx.config.top(keyword_name):
+                if not any(child.keyword == "file" for child in block.children):
+                    what = " ".join(block.header.words[:2])
+                    end = block.close.pos if block.close is not None else None
+                    yield self.report(block.pos, f"{what} has no file: keepalived ignores it", end=end)
         for server in ctx.config.virtual_servers:
             for real in server.real_servers:
                 for checker in real.checkers:
@@ -60,8 +81,8 @@ class MissingRequired(Rule):
             if not unicast_ok:
                 yield self.report(
                     instance.line.pos,
-                    f"vrrp_instance {instance.name} has no interface: keepalived {ctx.options.target} drops it "
-                    "(Unknown interface!)",
+                    f"vrrp_instance {instance.name} has no interface: keepalived {ctx.options.target} says "
+                    f"'Unknown interface!' and {STOPS.removeprefix('keepalived ')}",
                     end=instance.end,
                 )
 

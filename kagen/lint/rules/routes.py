@@ -13,6 +13,12 @@ from kagen.keepalived.words import REST, arity, names, values
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
 
+# Before 2.3.2 keepalived refused to track a route without an interface ("Warning - cannot track
+# route %s with no interface specified, not tracking", 2.2.7 vrrp/vrrp_iproute.c:1875-1888, a
+# config error for -t); commit a205e87e, first in v2.3.2, removed the need (2.4.3
+# vrrp/vrrp_iproute.c:1871-1876 keeps only the protocol part).
+TRACKS_ROUTES_WITHOUT_DEV = (2, 3, 2)
+
 
 def _prefix_ok(word: str) -> bool:
     text, _, prefix = word.partition("/")
@@ -23,8 +29,8 @@ def _prefix_ok(word: str) -> bool:
 class RouteEntry(Rule):
     """What: A virtual_routes/static_routes or virtual_rules/static_rules entry keepalived cannot
     read as written: an unknown word, a missing destination or value, an invalid address, a
-    deprecated word (gw, or, default6), a route without dev (not tracked) or a rule without
-    preference.
+    deprecated word (gw, or, default6), a route without dev (keepalived before 2.3.2 does not
+    track it) or a rule without preference.
     Why: keepalived skips the route or rule, or the option ("unknown route keyword", "Invalid rule
     to address"), or installs it differently from what was written.
     Example:
@@ -101,10 +107,11 @@ class RouteEntry(Rule):
                     )
                 )
         yield from found
-        if not any(f.severity is Severity.ERROR for f in found) and not {"dev", "oif", "no_track"} & set(words):
+        untracked = ctx.target < TRACKS_ROUTES_WITHOUT_DEV and not {"dev", "oif", "no_track"} & set(words)
+        if untracked and not any(f.severity is Severity.ERROR for f in found):
             yield self.report(
                 entry.pos,
-                "route without dev: keepalived cannot track it (add dev IF or no_track)",
+                "route without dev: keepalived before 2.3.2 cannot track it (add dev IF or no_track)",
                 Severity.WARNING,
             )
 

@@ -76,9 +76,11 @@ class AdvertIntChanged(Rule):
 
 
 class NoVirtualIp(Rule):
-    """What: A vrrp_instance with no virtual IP address.
+    """What: A vrrp_instance with no virtual IP address (an error in strict mode or with VRRP
+    version 3, where keepalived refuses it).
     Why: keepalived warns "No VIP specified; at least one is sensible": the instance elects a
-    MASTER but moves no address, which is rarely the intent.
+    MASTER but moves no address, which is rarely the intent. In strict mode or with version 3 it
+    is "required", and the VRRP process stops.
     Example:
         vrrp_instance VI_1 {
             interface eth0
@@ -92,20 +94,33 @@ class NoVirtualIp(Rule):
     reads = ("vrrp_instance",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for instance in ctx.config.vrrp_instances:
-            if not any(vip.valid for vip in instance.virtual_ipaddresses) and not instance.has("no_virtual_ipaddress"):
+        for instance, behaviour in zip(ctx.config.vrrp_instances, ctx.behaviours, strict=True):
+            if any(vip.valid for vip in instance.virtual_ipaddresses) or instance.has("no_virtual_ipaddress"):
+                continue
+            if behaviour.strict or behaviour.version == 3:
+                # vrrp.c vrrp_complete_instance: "No VIP specified; at least one is required", and
+                # the VRRP process exits with a configuration error.
+                mode = "strict mode" if behaviour.strict else "VRRP version 3"
                 yield self.report(
                     instance.line.pos,
-                    f"vrrp_instance {instance.name} has no virtual IP address",
+                    f"vrrp_instance {instance.name} has no virtual IP address: with {mode} keepalived requires "
+                    "one and does not start VRRP at all",
+                    Severity.ERROR,
                     end=instance.end,
+                )
+            else:
+                yield self.report(
+                    instance.line.pos, f"vrrp_instance {instance.name} has no virtual IP address", end=instance.end
                 )
 
 
 class NopreemptIgnored(Rule):
-    """What: nopreempt or preempt_delay that keepalived clears: with state MASTER, with priority 255,
-    or both together.
+    """What: nopreempt or preempt_delay that keepalived clears: nopreempt with priority 255,
+    either with an initial state MASTER (written, or implied by priority 255), preempt_delay in
+    strict mode or with nopreempt.
     Why: keepalived resets them with an error, so the node preempts although the configuration
-    says it should not.
+    says it should not. Strict mode changes the state first: a state MASTER it turns into BACKUP
+    keeps its nopreempt.
     Example:
         state MASTER
         nopreempt
@@ -116,23 +131,32 @@ class NopreemptIgnored(Rule):
     reads = ("vrrp_instance",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for instance in ctx.config.vrrp_instances:
-            master = instance.state == "MASTER"
-            for keyword in ("nopreempt", "preempt_delay"):
-                line = instance.get(keyword)
-                if line is None:
-                    continue
-                if master:
-                    yield self.report(line.pos, f"{keyword} does not work with state MASTER: keepalived clears it")
-                elif keyword == "nopreempt" and instance.priority == "255":
-                    yield self.report(line.pos, "nopreempt is incompatible with priority 255: keepalived clears it")
-                elif keyword == "preempt_delay" and instance.has("nopreempt"):
-                    yield self.report(line.pos, "preempt_delay is incompatible with nopreempt: keepalived resets it")
+        # The order of vrrp.c vrrp_complete_instance: priority 255, then the initial state (after
+        # strict mode has corrected it), then preempt_delay against strict mode and nopreempt.
+        for instance, behaviour in zip(ctx.config.vrrp_instances, ctx.behaviours, strict=True):
+            master = "state MASTER" if instance.get("state") is not None else "priority 255 (it starts as MASTER)"
+            nopreempt = instance.get("nopreempt")
+            if nopreempt is not None and behaviour.base == 255:
+                implied = " (state MASTER without a priority)" if instance.priority is None else ""
+                yield self.report(
+                    nopreempt.pos, f"nopreempt is incompatible with priority 255{implied}: keepalived clears it"
+                )
+            elif nopreempt is not None and behaviour.state == "MASTER":
+                yield self.report(nopreempt.pos, f"nopreempt does not work with {master}: keepalived clears it")
+            delay = instance.get("preempt_delay")
+            if delay is None or not delay.args or delay.args[0].strip("0.") == "":
+                continue
+            if behaviour.state == "MASTER":
+                yield self.report(delay.pos, f"preempt_delay does not work with {master}: keepalived clears it")
+            elif behaviour.strict:
+                yield self.report(delay.pos, "preempt_delay is incompatible with strict mode: keepalived resets it")
+            elif behaviour.nopreempt:
+                yield self.report(delay.pos, "preempt_delay is incompatible with nopreempt: keepalived resets it")
 
 
 class AuthenticationIgnored(Rule):
-    """What: An authentication block keepalived ignores: with VRRP version 3 or an IPv6 instance,
-    or in strict mode.
+    """What: An authentication block keepalived ignores: in strict mode, with VRRP version 3 or an
+    IPv6 instance, without auth_pass.
     Why: keepalived drops it with an error; a node that still has it configured on the other side
     (version 2) rejects the adverts.
     Example:
@@ -148,10 +172,26 @@ class AuthenticationIgnored(Rule):
     reads = ("vrrp_instance",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for instance in ctx.config.vrrp_instances:
+        # vrrp.c vrrp_complete_instance, in its order; an authentication block without auth_type
+        # sets nothing, so keepalived says nothing of it.
+        for instance, behaviour in zip(ctx.config.vrrp_instances, ctx.behaviours, strict=True):
             for block in instance.blocks("authentication"):
-                if _version(ctx, instance) == "3":
+                kinds = [
+                    n.args[0] for n in block.children if isinstance(n, Line) and n.keyword == "auth_type" and n.args
+                ]
+                if not kinds or kinds[-1] not in ("PASS", "AH"):
+                    continue
+                password = any(
+                    isinstance(n, Line) and n.keyword == "auth_pass" and n.args and n.args[0] for n in block.children
+                )
+                if behaviour.strict:
+                    yield self.report(block.pos, "strict mode has no authentication: keepalived ignores this block")
+                elif _version(ctx, instance) == "3":
                     yield self.report(block.pos, "VRRP version 3 has no authentication: keepalived ignores this block")
+                elif not password:
+                    yield self.report(block.pos, "authentication without auth_pass: keepalived ignores this block")
+                elif instance.family == 6 and kinds[-1] == "AH":
+                    yield self.report(block.pos, "AH authentication does not work with IPv6: keepalived ignores it")
 
 
 class SyncGroupSize(Rule):
@@ -183,8 +223,9 @@ class SyncGroupSize(Rule):
 
 
 class StateCleared(Rule):
-    """What: state MASTER that keepalived changes to BACKUP: with AH authentication and a priority
-    below 255.
+    """What: A state keepalived changes: in strict mode, state MASTER below priority 255 (it starts
+    as BACKUP) or state BACKUP at priority 255 (it starts as MASTER); state MASTER with AH
+    authentication and a priority below 255.
     Why: keepalived clears the initial MASTER state ("Initial state master is incompatible with AH
     authentication"), so the node does not start as the configuration says.
     Example:
@@ -201,8 +242,17 @@ class StateCleared(Rule):
     reads = ("vrrp_instance",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
-        for instance in ctx.config.vrrp_instances:
+        for instance, behaviour in zip(ctx.config.vrrp_instances, ctx.behaviours, strict=True):
             state = instance.get("state")
+            if state is not None and behaviour.strict and instance.state in ("MASTER", "BACKUP"):
+                # vrrp.c: "State MASTER must match being address owner"
+                if (instance.state == "MASTER") != (behaviour.base == 255):
+                    yield self.report(
+                        state.pos,
+                        f"strict mode: state {instance.state} must go with priority 255 (address owner) and only "
+                        f"with it; keepalived starts it as {behaviour.state}",
+                    )
+                    continue
             if state is None or instance.state != "MASTER" or instance.priority == "255":
                 continue
             for block in instance.blocks("authentication"):
