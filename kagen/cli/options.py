@@ -128,8 +128,10 @@ def cluster_problems(options: settings.Options, given: list[list[str]], ctxs: li
     problems = []
     for group in options.clusters:
         where = "--cluster" if group in given else f"{options.source}: clusters"
-        if len(group) < 2:
+        if len({os.path.realpath(member) for member in group}) < 2:
             problems.append(f"{where} {','.join(group)}: a cluster needs at least two files")
+        elif len({os.path.realpath(member) for member in group}) < len(group):
+            problems.append(f"{where} {','.join(group)}: a file is named twice")
         for member in group:
             if not os.path.isfile(member):
                 problems.append(f"{where}: {member}: No such file")

@@ -97,7 +97,7 @@ def text(explained: list[Explained], alone: list[str]) -> str:
         lines.append("")
         events = [["event", "priorities", "MASTER after", "VIP moves", "in", "back when it recovers"]]
         for scenario in item.scenarios:
-            master = "none" if scenario.master is None else short[scenario.master]
+            master = "none" if scenario.master is None else short[scenario.master] + " (tie)" * scenario.tie
             seen = f" (+ up to {_seconds(scenario.detect)} to see it)" if scenario.detect and scenario.vip_moves else ""
             moves = "yes" if scenario.vip_moves else "-"
             when = _seconds(scenario.takeover) + seen if scenario.vip_moves or scenario.fails is None else "-"
@@ -112,6 +112,11 @@ def text(explained: list[Explained], alone: list[str]) -> str:
                 f"{garp['delay']} s{refresh}."
             )
         lines.append("")
+    if any(scenario.tie for item in explained for scenario in item.scenarios):
+        lines.append(
+            "(tie): members of the same priority whose unicast_src_ip the files do not give; keepalived picks the "
+            "higher address of the interface."
+        )
     for file in alone:
         lines.append(f"{file}: no other member found (give the pair's other files, --cluster or --inventory)")
     if not explained and not alone:
@@ -155,6 +160,7 @@ def document(explained: list[Explained], alone: list[str], errors: list[str]) ->
                         "fails": scenario.fails,
                         "master": None if scenario.master is None else cluster[scenario.master].file,
                         "priorities": {node.file: _priority(scenario, index) for index, node in enumerate(cluster)},
+                        "tie": scenario.tie,
                         "vip_moves": scenario.vip_moves,
                         "takeover_seconds": scenario.takeover,
                         "detect_seconds": scenario.detect,

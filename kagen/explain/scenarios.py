@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from kagen.keepalived.section import Section
 from kagen.keepalived.vrrp import Tracker
 from kagen.lint.clusters import Member
-from kagen.lint.failover import Node, Priorities, elect, failing, nodes, nominal, start
+from kagen.lint.failover import Node, Priorities, elect, failing, nodes, nominal, start, tied
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Scenario:
     moves_back: bool | None = None  # when the failure ends
     back_after: float | None = None
     priorities: Priorities = field(default_factory=dict)
+    tie: bool = False  # the MASTER is one of several of the same priority, which the files cannot tell apart
 
 
 @dataclass
@@ -85,8 +86,13 @@ def _scenario(
     new = elect(cluster, priorities, before if before in priorities else None)
     moves = new != before
     takeover = _takeover(cluster, priorities, new, quick) if moves else None
+    if takeover is not None and new is not None and before is not None and priorities.get(before) is not None:
+        # A MASTER still advertising is preempted: the new one first waits out its preempt_delay
+        # (vrrp.c: lower-priority adverts are accepted until preempt_time).
+        takeover = round(takeover + cluster[new].behaviour.preempt_delay, 3)
     back, after = _back(cluster, new) if moves else (None, None)
-    return Scenario(event, fails, new, moves, takeover, None, back, after, priorities)
+    tie = tied(cluster, priorities, before if before in priorities else None)
+    return Scenario(event, fails, new, moves, takeover, None, back, after, priorities, tie)
 
 
 def explain(members: list[Member]) -> Explained:
@@ -95,7 +101,7 @@ def explain(members: list[Member]) -> Explained:
     first = nominal(cluster)
     owner = master is not None and cluster[master].behaviour.owner and cluster[master].behaviour.state == "MASTER"
     startup = 0.0 if owner else _takeover(cluster, first, master, False)
-    scenarios = [Scenario("start", None, master, False, startup, priorities=first)]
+    scenarios = [Scenario("start", None, master, False, startup, priorities=first, tie=tied(cluster, first, None))]
     for index, node in enumerate(cluster):
         for tracker in node.behaviour.trackers:
             priorities = failing(cluster, index, tracker)

@@ -24,18 +24,10 @@ from typing import NamedTuple
 from kagen.keepalived import numbers
 from kagen.keepalived.model import Config, SyncGroup, VrrpInstance
 from kagen.keepalived.section import Section
-from kagen.keepalived.tree import Line
+from kagen.keepalived.tree import Block, Line
+from kagen.keepalived.words import booleans, grouped, values
 
 OWNER, DEFAULT_PRIORITY = 255, 100
-KINDS = {  # track block in an instance -> the top-level block that defines what it names
-    "track_script": ("script", ("vrrp_script",)),
-    "track_interface": ("interface", ()),
-    "track_file": ("file", ("track_file", "vrrp_track_file")),
-    "track_process": ("process", ("vrrp_track_process",)),
-    "track_bfd": ("bfd", ("bfd_instance",)),
-}
-DEFAULT_WEIGHT = {"script": 0, "interface": 0, "file": 1, "process": 0, "bfd": 0}
-OVERRIDE = {"script": 253, "interface": 253, "file": 254, "process": 254, "bfd": 253}  # |weight| an entry may set
 
 
 class Correction(NamedTuple):
@@ -132,10 +124,11 @@ class Behaviour:
         return found
 
 
-def _flag(section: Section, on: str, off: str) -> bool:
-    """The later of two statements that set and clear one flag (``nopreempt`` / ``preempt``)."""
+def flag_line(section: Section, on: str, off: str) -> Line | None:
+    """The statement that sets a flag, when the later of the two that set and clear it
+    (``nopreempt`` / ``preempt``) is the one that sets it."""
     lines = [node for node in section.block.children if node.keyword in (on, off) and isinstance(node, Line)]
-    return bool(lines) and lines[-1].keyword == on
+    return lines[-1] if lines and lines[-1].keyword == on else None
 
 
 def _decimal(word: str | None) -> Decimal | None:
@@ -147,40 +140,63 @@ def _decimal(word: str | None) -> Decimal | None:
         return None
 
 
-def _weight(words: list[str], default: int, limit: int) -> tuple[int, bool]:
-    """``weight N [reverse|noreverse]`` after a name (an entry) or alone (a block's statement)."""
+def _weight(words: list[str], default: int, limit: int, reverse: bool = False) -> tuple[int, bool]:
+    """``weight N [reverse|noreverse]`` after a name (an entry) or alone (a block's statement).
+    An entry starts from its definition's weight and reverse (vrrp_track.c alloc_track_script)."""
     if len(words) < 2 or words[0] != "weight":
-        return default, False
+        return default, reverse
     value = numbers.whole(words[1])
     if value is None or abs(value) > limit + 1:
-        return default, False
+        return default, reverse
     value = max(-limit, min(limit, value))  # keepalived sets +-254 to +-253 where 253 is the limit
-    return value, len(words) > 2 and words[2] == "reverse"
+    option = words[2] if len(words) > 2 else None
+    return value, True if option == "reverse" else False if option == "noreverse" else reverse
 
 
-def _definitions(config: Config, blocks: tuple[str, ...]) -> dict[str, Section]:
-    return {
-        section.name: section for keyword in blocks for block in config.top(keyword) if (section := Section(block)).name
-    }
+# What a definition needs to exist at all (vrrp_script without script, track_file without file:
+# keepalived removes them after reading).
+NEEDS = {"vrrp_script": "script", "track_file": "file", "vrrp_track_file": "file"}
+
+
+def _definitions(config: Config, blocks: tuple[str, ...], before: Block) -> dict[str, Section]:
+    """The definitions keepalived has when it reads ``before``: those above it (it looks names
+    up as it parses), the first of a name, with what they need."""
+    found: dict[str, Section] = {}
+    for node in config.items:
+        if node is before:
+            break
+        if isinstance(node, Block) and node.keyword in blocks and (section := Section(node)).name:
+            needs = NEEDS.get(node.keyword)
+            if needs is None or section.has(needs):
+                found.setdefault(section.name, section)
+    return found
 
 
 def _trackers(config: Config, owner: Section, corrections: list[Correction]) -> list[Tracker]:
-    """The objects ``owner`` (an instance or a sync group) tracks, with their weights."""
+    """The objects ``owner`` (an instance or a sync group) tracks, with their weights; a name
+    tracked twice counts once ("duplicate track_script ... - ignoring")."""
     found = []
-    for block, (kind, blocks) in KINDS.items():
-        defined = _definitions(config, blocks)
+    definitions = grouped("tracked-block")
+    for block, kind in values("tracker-kind").items():
+        blocks = definitions.get(block, ())
+        defined = _definitions(config, blocks, owner.block)
+        seen: set[str] = set()
         for entry in owner.entries(block):
             name = entry.words[0]
+            if name in seen:
+                continue
+            seen.add(name)
             section = defined.get(name)
-            weight, reverse, weight_at = DEFAULT_WEIGHT[kind], False, None
+            weight, reverse, weight_at = int(values("tracker-default-weight")[kind]), False, None
             if section is not None and (line := section.get("weight")) is not None:
                 weight, reverse = _weight(line.words, weight, 254)
                 weight_at = line
             if len(entry.words) > 1:
-                weight, reverse = _weight(entry.words[1:], weight, OVERRIDE[kind])
+                limit = int(values("tracker-entry-limit")[kind])
+                weight, reverse = _weight(entry.words[1:], weight, limit, reverse)
                 weight_at = entry
             if kind != "interface" and section is None:
-                message = f"keepalived ignores {block} {name}: no {'/'.join(blocks)} {name} is defined"
+                message = f"keepalived ignores {block} {name}: no usable {'/'.join(blocks)} {name} above it"
                 corrections.append(Correction(entry, "undefined", message))
                 continue
             found.append(Tracker(kind, name, weight, reverse, entry, weight_at))
@@ -203,10 +219,37 @@ def _base(instance: VrrpInstance) -> int:
     return OWNER if any(line.args[:1] == ["MASTER"] for line in _states(instance)) else DEFAULT_PRIORITY
 
 
+def strict_mode(config: Config, instance: VrrpInstance) -> bool:
+    """The instance's strict_mode (a bare one, or true/false), else global_defs' vrrp_strict
+    (vrrp.c vrrp_complete_instance takes the global value only where the instance says nothing)."""
+    line = instance.get("strict_mode")
+    if line is None:
+        return config.global_defs.has("vrrp_strict")
+    return not line.args or booleans().get(line.args[0].lower()) is not False
+
+
+def vrrp_version(config: Config, instance: VrrpInstance) -> int:
+    """2 or 3. An IPv6 instance is version 3, unless it said ``version 2`` before any of its
+    addresses made it IPv6 (vrrp_parser.c vrrp_version_handler checks the family as it stands)
+    and is not in strict mode."""
+    written = instance.get("version")
+    word = written.args[0] if written is not None and written.args else config.global_defs.value("vrrp_version")
+    if instance.family != 6:
+        return 3 if word == "3" else 2
+    if word != "2" or written is None or strict_mode(config, instance):
+        return 3
+    for node in instance.block.children:
+        if node is written:
+            return 2
+        if node.keyword in ("native_ipv6", "unicast_src_ip", "mcast_src_ip", "unicast_peer", "virtual_ipaddress"):
+            return 3
+    return 3
+
+
 def behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
     """The instance as keepalived will run it (see the module's sources)."""
     corrections: list[Correction] = []
-    strict = instance.has("strict_mode") or config.global_defs.has("vrrp_strict")
+    strict = strict_mode(config, instance)
     states = _states(instance)
     base = _base(instance)
     state = "MASTER" if (any(line.args[:1] == ["MASTER"] for line in states) if states else base == OWNER) else "BACKUP"
@@ -214,7 +257,7 @@ def behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
         state = "MASTER" if base == OWNER else "BACKUP"
         message = f"strict mode: keepalived starts it as {state}, as its priority {base} says"
         corrections.append(Correction(states[-1] if states else instance.line, "state", message))
-    nopreempt = _flag(instance, "nopreempt", "preempt")
+    nopreempt = flag_line(instance, "nopreempt", "preempt") is not None
     if nopreempt and (base == OWNER or state == "MASTER"):
         nopreempt = False
     delay = _decimal(instance.value("preempt_delay"))
@@ -223,11 +266,7 @@ def behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
         if delay is not None and 0 <= delay <= 1000 and not (state == "MASTER" or strict or nopreempt)
         else 0.0
     )
-    version = (
-        3
-        if (instance.value("version") or config.global_defs.value("vrrp_version")) == "3" or instance.family == 6
-        else 2
-    )
+    version = vrrp_version(config, instance)
     interval = _decimal(instance.value("advert_int"))
     interval = interval if interval is not None and Decimal("0.01") <= interval <= 255 else Decimal(1)
     if version == 2:
@@ -235,22 +274,16 @@ def behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
     else:
         advert = float(min(Decimal("40.95"), max(Decimal("0.01"), interval.quantize(Decimal("0.01"), ROUND_HALF_UP))))
     group = next((g for g in config.sync_groups if instance.name in _names(g)), None)
-    trackers = _trackers(config, instance, corrections)
-    own = instance.interface
-    kept = []
-    for tracker in trackers:
-        if tracker.kind == "interface" and tracker.name == own and tracker.line is not None:
-            message = f"keepalived ignores track_interface {own}: it is the instance's own interface"
-            corrections.append(Correction(tracker.line, "own-interface", message))
-        elif tracker.weight and (base == OWNER or (group is not None and not group.has("sync_group_tracking_weight"))):
-            kept.extend(_dropped(tracker, base == OWNER, corrections))
-        else:
-            kept.append(tracker)
+    kept = _kept(config, instance, group, corrections)
     if group is not None:
-        owners = any(_base(other) == OWNER for other in config.vrrp_instances if other.name in _names(group))
+        members = [other for other in config.vrrp_instances if other.name in _names(group)]
+        owners = any(_base(other) == OWNER for other in members)
         kept.extend(_group_trackers(config, group, owners))
-    if own is not None and not instance.has("dont_track_primary"):
-        kept.append(Tracker("interface", own, 0, False, None))
+        # A member in FAULT puts the whole group in FAULT (vrrp_sync.c, "Syncing instances to
+        # FAULT state"): the other members' FAULT trackers are this one's too.
+        for other in members:
+            if other is not instance:
+                kept.extend(t for t in _kept(config, other, group, []) if t.weight == 0 and t not in kept)
     return Behaviour(
         instance,
         base,
@@ -264,6 +297,26 @@ def behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
         kept,
         corrections,
     )
+
+
+def _kept(
+    config: Config, instance: VrrpInstance, group: SyncGroup | None, corrections: list[Correction]
+) -> list[Tracker]:
+    """The instance's own trackers as keepalived keeps them, its interface included."""
+    base = _base(instance)
+    own = instance.interface
+    kept = []
+    for tracker in _trackers(config, instance, corrections):
+        if tracker.kind == "interface" and tracker.name == own and tracker.line is not None:
+            message = f"keepalived ignores track_interface {own}: it is the instance's own interface"
+            corrections.append(Correction(tracker.line, "own-interface", message))
+        elif tracker.weight and (base == OWNER or (group is not None and not group.has("sync_group_tracking_weight"))):
+            kept.extend(_dropped(tracker, base == OWNER, corrections))
+        else:
+            kept.append(tracker)
+    if own is not None and not instance.has("dont_track_primary"):
+        kept.append(Tracker("interface", own, 0, False, None))
+    return kept
 
 
 def _dropped(tracker: Tracker, owner: bool, corrections: list[Correction]) -> list[Tracker]:

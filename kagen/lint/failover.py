@@ -74,6 +74,18 @@ def elect(cluster: list[Node], priorities: Priorities, master: int | None) -> in
     return max(pool, key=lambda index: _rank(cluster[index], priorities[index] or 0), default=None)
 
 
+def tied(cluster: list[Node], priorities: Priorities, master: int | None) -> bool:
+    """Whether an election from no MASTER (``master`` gone) is between members of the same top
+    priority whose source addresses the files do not give: keepalived then takes the higher
+    primary address of the interface (vrrp.c vrrp_saddr_cmp), which only the machines know."""
+    if master in priorities and priorities[master] is not None:
+        return False
+    running = [i for i, p in priorities.items() if p is not None]
+    top = max((priorities[i] or 0 for i in running), default=None)
+    best = [i for i in running if priorities[i] == top]
+    return len(best) > 1 and any(cluster[i].address is None for i in best)
+
+
 def nominal(cluster: list[Node]) -> Priorities:
     """Every member running, every tracked object ok."""
     return {index: node.behaviour.priority() for index, node in enumerate(cluster)}

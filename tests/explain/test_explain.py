@@ -85,11 +85,12 @@ def test_a_consistent_pair(capsys, tmp_path):
             {},
             (("a.conf", "script"), "b.conf", [90, 100], True, 3.609, False, None),
         ),
-        # preempt_delay: it comes back, after the master-down interval and the delay.
+        # preempt_delay: b waits it out before it preempts a MASTER still advertising, and a after
+        # its own master-down interval before it takes the address back.
         (
             {"state": "BACKUP", "extra": "    preempt_delay 30\n"},
             {"extra": "    preempt_delay 30\n"},
-            (("a.conf", "script"), "b.conf", [90, 100], True, 3.609, True, 33.414),
+            (("a.conf", "script"), "b.conf", [90, 100], True, 33.609, True, 33.414),
         ),
         # An address owner's weighted script is dropped by keepalived: its failure is no event.
         ({"priority": 255}, {}, None),
@@ -180,3 +181,39 @@ def test_config_id_picks_the_conditional_lines(capsys, tmp_path):
         document = json.loads(capsys.readouterr().out)
         assert document["clusters"][0]["members"][0]["priority"] == expected
     assert document["clusters"][0]["scenarios"][0]["master"] == paths[1]
+
+
+def test_a_sync_group_fails_as_one(capsys, tmp_path):
+    """A member in FAULT takes the whole group to FAULT: the other instance's virtual IP moves too."""
+    group = "vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\n"
+    second = (
+        "vrrp_instance VI_2 {{\n    interface eth1\n    virtual_router_id 52\n    priority {priority}\n"
+        "    virtual_ipaddress {{\n        10.0.1.100/24\n    }}\n}}\n"
+    )
+    paths = write_pair(tmp_path, {"weight": 0}, {"weight": 0})
+    for path, priority in zip(paths, (150, 100), strict=True):
+        with open(path, "a") as file:
+            file.write(group + second.format(priority=priority))
+    assert cli.main(["explain", "--format", "json", *paths]) == 0
+    clusters = json.loads(capsys.readouterr().out)["clusters"]
+    vi_2 = next(c for c in clusters if c["vrid"] == 52)
+    failures = {
+        (s["fails"]["what"], s["fails"]["name"]): s for s in vi_2["scenarios"][1:] if s["fails"]["file"] == paths[0]
+    }
+    # VI_1's script and interface are VI_2's FAULT too.
+    assert failures[("script", "chk_web")]["master"] == paths[1]
+    assert failures[("interface", "eth0")]["master"] == paths[1]
+
+
+def test_a_tie_the_files_cannot_break_is_said(capsys, tmp_path):
+    paths = write_pair(tmp_path, {"priority": 100}, {})
+    assert cli.main(["explain", "--format", "json", *paths]) == 0
+    assert json.loads(capsys.readouterr().out)["clusters"][0]["scenarios"][0]["tie"] is False  # 10.0.0.2 wins
+    for path in paths:
+        with open(path) as file:
+            text = file.read()
+        with open(path, "w") as file:
+            file.write("".join(line for line in text.splitlines(True) if "unicast_src_ip" not in line))
+    assert cli.main(["explain", "--format", "json", *paths]) == 0
+    start = json.loads(capsys.readouterr().out)["clusters"][0]["scenarios"][0]
+    assert start["tie"] is True

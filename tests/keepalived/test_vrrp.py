@@ -105,3 +105,65 @@ def test_a_sync_group_without_tracking_weight_drops_script_weights(parse):
     found = model(parse, "    priority 150\n    track_script {\n        chk\n    }\n", head=head)
     assert [str(t) for t in found.trackers] == ["interface eth0"]
     assert found.sync_group == "G"
+
+
+@pytest.mark.parametrize(
+    "head, body, weights",
+    [
+        # An entry's weight keeps its script's reverse (vrrp_track.c alloc_track_script).
+        (
+            'vrrp_script rev {\n    script "/bin/true"\n    weight -20 reverse\n}\n',
+            "    track_script {\n        rev weight -30\n    }\n",
+            [("rev", -30, True)],
+        ),
+        (
+            'vrrp_script rev {\n    script "/bin/true"\n    weight -20 reverse\n}\n',
+            "    track_script {\n        rev weight -30 noreverse\n    }\n",
+            [("rev", -30, False)],
+        ),
+        # A name tracked twice counts once: the first ("duplicate track_script ... - ignoring").
+        ("", "    track_script {\n        chk\n        chk weight -50\n    }\n", [("chk", -30, False)]),
+    ],
+)
+def test_tracked_weights(parse, head, body, weights):
+    found = model(parse, body, head)
+    assert [(t.name, t.weight, t.reverse) for t in found.trackers if t.kind == "script"] == weights
+
+
+def test_a_script_defined_after_the_instance_or_without_script_is_not_tracked(parse):
+    text = (
+        "vrrp_script empty {\n    weight -10\n}\nvrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n"
+        "    track_script {\n        late\n        empty\n    }\n}\n"
+        'vrrp_script late {\n    script "/bin/true"\n    weight -30\n}\n'
+    )
+    config = parse(text)
+    found = behaviour(config, config.vrrp_instances[0])
+    assert [t.kind for t in found.trackers] == ["interface"]
+    assert [kind for _, kind, _ in found.corrections] == ["undefined", "undefined"]
+
+
+@pytest.mark.parametrize(
+    "head, body, strict",
+    [
+        ("", "    strict_mode off\n", False),
+        ("", "    strict_mode\n", True),
+        ("global_defs {\n    vrrp_strict\n}\n", "", True),
+        ("global_defs {\n    vrrp_strict\n}\n", "    strict_mode false\n", False),
+    ],
+)
+def test_strict_mode(parse, head, body, strict):
+    assert model(parse, body, head).strict is strict
+
+
+@pytest.mark.parametrize(
+    "body, version",
+    [
+        ("    version 2\n    virtual_ipaddress {\n        fd00::10/64\n    }\n", 2),  # said before the family
+        ("    virtual_ipaddress {\n        fd00::10/64\n    }\n    version 2\n", 3),
+        ("    virtual_ipaddress {\n        fd00::10/64\n    }\n", 3),
+        ("    version 3\n", 3),
+        ("", 2),
+    ],
+)
+def test_vrrp_version(parse, body, version):
+    assert model(parse, body).version == version

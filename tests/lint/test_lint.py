@@ -257,6 +257,11 @@ def test_cluster_files_must_exist_be_two_and_be_linted(capsys, tmp_path):
         status, out, err = lint(capsys, "--cluster", given, a, b)
         assert (status, err) == (2, f"kagen: error: {problem}\n")
         assert out[-1] == "Found 6 errors and 2 warnings in 2 files. 1 input could not be used (kagen: error)."
+    for given, problem in [
+        (f"{a},{a}", f"--cluster {a},{a}: a cluster needs at least two files"),
+        (f"{a},{b},{a}", f"--cluster {a},{b},{a}: a file is named twice"),
+    ]:
+        assert lint(capsys, "--cluster", given, a, b)[::2] == (2, f"kagen: error: {problem}\n")
     # The settings file's clusters serve every pre-commit run: a member not linted is fine there.
     write(tmp_path / ".kagen.toml", 'clusters = [["a.conf", "c.conf"], ["b.conf", "gone.conf"]]\n')
     assert (

@@ -449,3 +449,15 @@ ONLY_SOURCE = "vrrp_instance V {\n  interface eth0\n  unicast_src_ip 10.0.0.1\n 
 def test_vmac_xmit_base_follows_the_keepalived_release(text, target, expected):
     found = lint_text(text, "KA110", target_version=target)
     assert [finding.split(": keepalived")[0] for finding in found] == expected
+
+
+def test_a_later_preempt_clears_nopreempt():
+    text = inst("priority 255", "nopreempt", "preempt")
+    assert lint_text(text, "KA211") == []
+    assert lint_text(inst("priority 255", "preempt", "nopreempt"), "KA211") == [
+        "14:5 nopreempt is incompatible with priority 255: keepalived clears it"
+    ]
+
+
+def test_strict_mode_off_changes_no_state():
+    assert lint_text(inst("state MASTER", "priority 150", "strict_mode off"), "KA215") == []

@@ -9,11 +9,10 @@ from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived import numbers
 from kagen.keepalived.model import VrrpInstance, kept_real_servers
 from kagen.keepalived.tree import Block, ValueBlock
+from kagen.keepalived.vrrp import NEEDS
 from kagen.keepalived.words import grouped
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
-
-_NEEDS = {"vrrp_script": "script", "track_file": "file", "vrrp_track_file": "file"}
 
 
 def _defined(ctx: FileContext) -> dict[str, dict[str, int]]:
@@ -23,7 +22,7 @@ def _defined(ctx: FileContext) -> dict[str, dict[str, int]]:
     defined: dict[str, dict[str, int]] = defaultdict(dict)
     for index, node in enumerate(ctx.config.items):
         if isinstance(node, (Block, ValueBlock)) and node.args:
-            needs = _NEEDS.get(node.keyword)
+            needs = NEEDS.get(node.keyword)
             if isinstance(node, Block) and needs and not any(child.keyword == needs for child in node.children):
                 continue
             defined[node.keyword].setdefault(node.args[0], index)
@@ -90,7 +89,7 @@ class UndefinedReference(Rule):
                 where = [defined[kind][name] for kind in kinds if name in defined[kind]]
                 if not where and any(b.args[:1] == [name] for kind in kinds for b in ctx.config.top(kind)):
                     message = (
-                        f"{child.keyword} '{name}' is defined without {_NEEDS.get(kinds[0])}: keepalived ignores it"
+                        f"{child.keyword} '{name}' is defined without {NEEDS.get(kinds[0])}: keepalived ignores it"
                     )
                 elif not where:
                     message = f"{child.keyword} '{name}' is not defined: keepalived ignores it"

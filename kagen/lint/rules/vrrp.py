@@ -10,6 +10,7 @@ from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived import numbers
 from kagen.keepalived.model import VrrpInstance
 from kagen.keepalived.tree import Line
+from kagen.keepalived.vrrp import flag_line, vrrp_version
 from kagen.lint.context import FileContext
 from kagen.lint.rule import Rule
 
@@ -39,9 +40,7 @@ class AuthPassTruncated(Rule):
 
 
 def _version(ctx: FileContext, instance: VrrpInstance) -> str:
-    if instance.family == 6 or instance.has("native_ipv6"):
-        return "3"
-    return instance.value("version") or ctx.config.global_defs.value("vrrp_version") or "2"
+    return str(vrrp_version(ctx.config, instance))
 
 
 class AdvertIntChanged(Rule):
@@ -135,7 +134,7 @@ class NopreemptIgnored(Rule):
         # strict mode has corrected it), then preempt_delay against strict mode and nopreempt.
         for instance, behaviour in zip(ctx.config.vrrp_instances, ctx.behaviours, strict=True):
             master = "state MASTER" if instance.get("state") is not None else "priority 255 (it starts as MASTER)"
-            nopreempt = instance.get("nopreempt")
+            nopreempt = flag_line(instance, "nopreempt", "preempt")  # a later preempt clears it
             if nopreempt is not None and behaviour.base == 255:
                 implied = " (state MASTER without a priority)" if instance.priority is None else ""
                 yield self.report(
@@ -244,15 +243,14 @@ class StateCleared(Rule):
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for instance, behaviour in zip(ctx.config.vrrp_instances, ctx.behaviours, strict=True):
             state = instance.get("state")
-            if state is not None and behaviour.strict and instance.state in ("MASTER", "BACKUP"):
-                # vrrp.c: "State MASTER must match being address owner"
-                if (instance.state == "MASTER") != (behaviour.base == 255):
-                    yield self.report(
-                        state.pos,
-                        f"strict mode: state {instance.state} must go with priority 255 (address owner) and only "
-                        f"with it; keepalived starts it as {behaviour.state}",
-                    )
-                    continue
+            flipped = [c for c in behaviour.corrections if c.kind == "state"]  # vrrp.c: "State MASTER must match ..."
+            if state is not None and flipped:
+                yield self.report(
+                    flipped[0].line.pos,
+                    f"strict mode: state {instance.state} must go with priority 255 (address owner) and only "
+                    f"with it; keepalived starts it as {behaviour.state}",
+                )
+                continue
             if state is None or instance.state != "MASTER" or instance.priority == "255":
                 continue
             for block in instance.blocks("authentication"):
