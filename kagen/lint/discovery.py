@@ -97,12 +97,15 @@ def _virtualenv(directory: str) -> bool:
 class _Ignores:
     """The ignore files that apply inside a walk: ``(directory, spec)`` from the outermost."""
 
-    def __init__(self, start: str) -> None:
+    def __init__(self, start: str, given: bool = False) -> None:
         import pathspec  # only for a walk: a pre-commit run names its files
 
         self._pathspec = pathspec
         self.specs: list[tuple[str, object]] = []
         top = os.path.realpath(start)
+        # A directory named on the command line is walked even where an ignore file ignores it
+        # (as ruff and git's explicit paths do): the pattern that ignores it is not applied inside.
+        self.given = top if given else None
         git = top
         while not os.path.isdir(os.path.join(git, ".git")) and os.path.dirname(git) != git:
             git = os.path.dirname(git)
@@ -132,9 +135,19 @@ class _Ignores:
             if relative.startswith(".."):
                 continue
             verdict = spec.check_file(relative + "/" if is_dir else relative)  # type: ignore[attr-defined]
+            if verdict.include and self.given is not None and self._ignores_given(base, spec, verdict.index):
+                continue
             if verdict.include is not None:
                 return bool(verdict.include)
         return False
+
+    def _ignores_given(self, base: str, spec: object, index: int | None) -> bool:
+        """Whether the pattern at ``index`` is the one that ignores the directory given."""
+        assert self.given is not None
+        relative = os.path.relpath(self.given, base)
+        if relative == "." or relative.startswith(".."):
+            return False
+        return spec.check_file(relative + "/").index == index  # type: ignore[attr-defined]
 
 
 def _ancestors(top: str, directory: str) -> list[str]:
@@ -148,7 +161,7 @@ def _ancestors(top: str, directory: str) -> list[str]:
 
 
 def _walk(directory: str, patterns: list[str], gitignore: bool, found: Discovery) -> None:
-    ignores = _Ignores(directory) if gitignore else None
+    ignores = _Ignores(directory, given=True) if gitignore else None
     for root, dirs, files in os.walk(directory):
         real_root = os.path.realpath(root)
         shown_root = os.path.normpath(root)  # one path style: no ./ in front

@@ -174,3 +174,12 @@ def test_an_unreadable_file_does_not_hide_the_others(tmp_path, capsys):
     assert status == 2 and json.loads(out)["files"] == [str(good)]
     assert err == "kagen: error: /dev/zero: is a device, not a file kagen reads\n"
     assert os.path.exists("/dev/zero")
+
+
+def test_a_directory_named_is_walked_even_where_an_ignore_file_ignores_it(repository, capsys):
+    """As ruff does: kagen generate -o out, then kagen lint out/, in a repository ignoring out/."""
+    write(repository / "build" / "ok.conf", KEEPALIVED)
+    write(repository / "build" / "lb.local.conf", KEEPALIVED)  # its own pattern still applies
+    out = lint(capsys, "--format", "json", "build")[1]
+    assert linted(out) == ["build/keepalived.conf", "build/ok.conf"]
+    assert linted(lint(capsys, "--format", "json", ".")[1]) == ["prod/keepalived.conf", "sub/new.conf"]
