@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from kagen import __version__
-from kagen.cli import explain, fix, generate, inventory, lint, parse, rules
+from kagen.cli import explain, fix, fmt, generate, inventory, lint, parse, rules, schema
 from kagen.cli.options import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Parser
 from kagen.diagnostics import InputError
 from kagen.keepalived.parse import gc_paused
@@ -35,9 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
         rules.add,
         fix.add,
         explain.add,
+        fmt.add,
         inventory.add_init,
         generate.add,
         inventory.add_import,
+        schema.add,
     ):
         add(commands)
     return parser

@@ -37,11 +37,16 @@ class Options:
     clusters: list[list[str]] = field(default_factory=list)
     inventory: str | None = None
     format: str = "text"
+    indent: int | str = 4  # kagen fmt: spaces per block level, or "tab"
     source: str | None = None  # the settings file the values came from
 
     @property
     def target(self) -> str:
         return format_version(self.target_version)
+
+    @property
+    def indentation(self) -> str:
+        return "\t" if self.indent == "tab" else " " * int(self.indent)
 
 
 _KEYS = {f.name.replace("_", "-"): f.name for f in fields(Options) if f.name != "source"}
@@ -107,6 +112,10 @@ def _coerce(name: str, value: object, where: str) -> Any:
         if problem is not None:
             raise SettingsError(f"{where}: target-version {problem}")
         return version
+    if name == "indent":
+        if value != "tab" and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 8):
+            raise SettingsError(f'{where}: indent must be a number of spaces from 1 to 8, or "tab"')
+        return value
     if name == "format":
         if value not in FORMATS:
             raise SettingsError(f"{where}: format must be one of {', '.join(FORMATS)}")

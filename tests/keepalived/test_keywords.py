@@ -151,3 +151,13 @@ def test_parse_version():
     assert parse_version("2.2.7") == (2, 2, 7)
     with pytest.raises(ValueError):
         parse_version("2")
+
+
+def test_every_keyword_has_help_text_in_the_same_order():
+    from kagen.keepalived.help import keyword_help
+
+    helps = keyword_help()
+    assert list(helps) == list(TABLE.by_path)
+    for path, help_ in helps.items():
+        assert len(help_.text) >= 20 and "|" not in help_.text, path
+        assert help_.default is None or help_.default.strip() == help_.default != "", path

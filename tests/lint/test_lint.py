@@ -200,7 +200,7 @@ def test_pyproject_without_kagen_table_is_passed_over(capsys, tmp_path, monkeypa
         (
             'colour = "red"\n',
             "unknown setting 'colour' (known: clusters, config-id, exclude, extend-exclude, force-exclude, format, "
-            "fragment, ignore, inventory, respect-gitignore, select, strict, target-version)",
+            "fragment, ignore, indent, inventory, respect-gitignore, select, strict, target-version)",
         ),
         ('strict = "yes"\n', "'strict' must be true or false"),
         ("select = [1]\n", "'select' must be a list of strings"),

@@ -16,7 +16,7 @@ PACKAGE = REPO / "kagen"
 MAX_LINES = 400
 
 # What each part of kagen may import (besides itself and the package root's __version__):
-# cli -> (generate, fix, explain, report) -> lint -> keepalived -> diagnostics; importers -> inventory -> cloud.
+# cli -> (generate, fix, explain, format, report) -> lint -> keepalived -> diagnostics; importers -> inventory -> cloud.
 ALLOWED = {
     "kagen.diagnostics": set(),
     "kagen.partition": set(),
@@ -29,6 +29,7 @@ ALLOWED = {
     "kagen.report": {"kagen.lint", "kagen.keepalived", "kagen.diagnostics"},
     "kagen.fix": {"kagen.lint", "kagen.keepalived", "kagen.cloud", "kagen.diagnostics"},
     "kagen.explain": {"kagen.lint", "kagen.keepalived", "kagen.diagnostics"},
+    "kagen.format": {"kagen.lint", "kagen.keepalived", "kagen.diagnostics"},
     "kagen.generate": {
         "kagen.lint",
         "kagen.keepalived",
@@ -42,6 +43,7 @@ ALLOWED = {
         "kagen.generate",
         "kagen.fix",
         "kagen.explain",
+        "kagen.format",
         "kagen.report",
         "kagen.lint",
         "kagen.keepalived",

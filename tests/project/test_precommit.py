@@ -99,6 +99,28 @@ def test_hook_through_pre_commit_try_repo(tmp_path):
     assert "Found 2 errors and 1 warning in 1 of 2 files." in failed.stdout
 
 
+@pytest.mark.slow
+def test_fmt_hook_through_pre_commit_try_repo(tmp_path):
+    """It lays the staged configurations out, fails because it changed one, then passes."""
+    require(_missing())
+    hook = _hooks()["kagen-fmt"]
+    assert (hook["entry"], hook["language"], hook["files"]) == ("kagen fmt", "python", _hooks()["kagen-lint"]["files"])
+    work = tmp_path / "site"
+    (work / "keepalived").mkdir(parents=True)
+    messy = work / "keepalived" / "lb.conf"
+    messy.write_text("vrrp_instance VI_1\n{\n  state MASTER\n interface eth0 }\n")
+    _stage(work)
+    changed = _try_repo(work, "kagen-fmt", "--files", "keepalived/lb.conf")
+    assert changed.returncode == 1, changed.stdout + changed.stderr
+    assert re.search(r"^kagen fmt \(keepalived\)\.+Failed$", changed.stdout, re.M)
+    assert "- files were modified by this hook" in changed.stdout
+    assert messy.read_text() == "vrrp_instance VI_1 {\n    state MASTER\n    interface eth0\n}\n"
+    _stage(work)
+    passed = _try_repo(work, "kagen-fmt", "--files", "keepalived/lb.conf")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert re.search(r"^kagen fmt \(keepalived\)\.+Passed$", passed.stdout, re.M)
+
+
 def test_generate_check_hook_definition():
     hook = _hooks()["kagen-generate-check"]
     assert (hook["entry"], hook["language"], hook["pass_filenames"], hook["always_run"]) == (

@@ -47,7 +47,18 @@ def _options(command: str) -> list[str]:
 
 
 def test_every_option_is_documented():
-    commands = ("parse", "lint", "fix", "explain", "generate", "init", "import describe-havips", "import terraform")
+    commands = (
+        "parse",
+        "lint",
+        "fix",
+        "explain",
+        "fmt",
+        "generate",
+        "init",
+        "import describe-havips",
+        "import terraform",
+        "schema",
+    )
     for command in commands:
         for option in _options(command):
             assert f"`{option}" in README or f"{option}`" in README, (command, option)

@@ -234,8 +234,12 @@ class Lab:
         return Verdict(result.returncode, result.stderr.splitlines())
 
     def dump(self, path: Path, subsystem: str, config_id: str | None = None) -> Dump:
+        """What keepalived (``-P`` VRRP or ``-C`` checker only) says it parsed (see raw_dump)."""
+        return parse_dump(self.raw_dump(path, subsystem, config_id))
+
+    def raw_dump(self, path: Path, subsystem: str, config_id: str | None = None) -> str:
         """Start keepalived (``-P`` VRRP or ``-C`` checker only) until it has dumped its
-        configuration, stop it by its PID, and parse the dump."""
+        configuration, stop it by its PID, and return what it printed."""
         self.provide(interface_names(path.read_text(errors="replace")))
         run = self.workdir / f"run-{uuid.uuid4().hex[:8]}"
         run.mkdir()
@@ -281,4 +285,4 @@ class Lab:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
-        return parse_dump(log.read_text(errors="replace"))
+        return log.read_text(errors="replace")
