@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from kagen import __version__
-from kagen.cli import explain, fix, fmt, generate, inventory, lint, parse, rules, schema
+from kagen.cli import explain, fix, fmt, generate, inventory, lint, lsp, parse, rules, schema
 from kagen.cli.options import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Parser
 from kagen.diagnostics import InputError
 from kagen.keepalived.parse import gc_paused
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         fix.add,
         explain.add,
         fmt.add,
+        lsp.add,
         inventory.add_init,
         generate.add,
         inventory.add_import,
@@ -95,6 +96,8 @@ def run() -> None:
         sys.stderr.flush()
     except BrokenPipeError:
         code = code or EXIT_FINDINGS
+    except ValueError:  # the language server's transport closed standard output as the editor left
+        pass
     # A large configuration leaves ~10^6 objects behind; freeing them one by one at exit costs
     # about a tenth of a second and nothing depends on it, so leave that to the OS.
     os._exit(code)

@@ -16,7 +16,8 @@ PACKAGE = REPO / "kagen"
 MAX_LINES = 400
 
 # What each part of kagen may import (besides itself and the package root's __version__):
-# cli -> (generate, fix, explain, format, report) -> lint -> keepalived -> diagnostics; importers -> inventory -> cloud.
+# cli -> (generate, fix, explain, format, lsp, report) -> lint -> keepalived -> diagnostics;
+# importers -> inventory -> cloud.
 ALLOWED = {
     "kagen.diagnostics": set(),
     "kagen.partition": set(),
@@ -30,6 +31,17 @@ ALLOWED = {
     "kagen.fix": {"kagen.lint", "kagen.keepalived", "kagen.cloud", "kagen.diagnostics"},
     "kagen.explain": {"kagen.lint", "kagen.keepalived", "kagen.diagnostics"},
     "kagen.format": {"kagen.lint", "kagen.keepalived", "kagen.diagnostics"},
+    # The language server offers the fixes and the layout: it sits beside fix and format.
+    "kagen.lsp": {
+        "kagen.format",
+        "kagen.fix",
+        "kagen.lint",
+        "kagen.keepalived",
+        "kagen.inventory",
+        "kagen.cloud",
+        "kagen.diagnostics",
+        "kagen.reading",
+    },
     "kagen.generate": {
         "kagen.lint",
         "kagen.keepalived",
@@ -44,6 +56,7 @@ ALLOWED = {
         "kagen.fix",
         "kagen.explain",
         "kagen.format",
+        "kagen.lsp",
         "kagen.report",
         "kagen.lint",
         "kagen.keepalived",

@@ -53,6 +53,7 @@ def test_every_option_is_documented():
         "fix",
         "explain",
         "fmt",
+        "lsp",
         "generate",
         "init",
         "import describe-havips",
