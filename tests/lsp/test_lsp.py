@@ -18,7 +18,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from support.helpers import REPO
 
 SITE = REPO / "tests" / "fixtures" / "lsp" / "site"
-CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "kagen", "lsp"])
+# -I: the installed kagen, not a source checkout that happens to be the working directory.
+CONFIG = ClientServerConfig(server_command=[sys.executable, "-I", "-m", "kagen", "lsp"])
 
 
 @pytest.fixture

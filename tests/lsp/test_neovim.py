@@ -103,7 +103,7 @@ def _env(home: Path) -> dict[str, str]:
 
 def _lint(workspace: Path) -> tuple[dict, str]:
     """KA101 of ``kagen lint --format json keepalived.conf`` and its message in the text format."""
-    command = [sys.executable, "-m", "kagen", "lint", "keepalived.conf"]
+    command = [sys.executable, "-I", "-m", "kagen", "lint", "keepalived.conf"]
     found = subprocess.run([*command, "--format", "json"], cwd=workspace, capture_output=True, text=True, timeout=60)
     findings = [f for f in json.loads(found.stdout)["findings"] if f["code"] == "KA101"]
     assert len(findings) == 1, found.stdout
@@ -152,7 +152,7 @@ def test_neovim_client_receives_ka101(tmp_path):
     home.mkdir()
     result = tmp_path / "result.json"
     params = {
-        "cmd": [sys.executable, "-m", "kagen", "lsp", "--stdio"],  # as editors are told to start it
+        "cmd": [sys.executable, "-I", "-m", "kagen", "lsp", "--stdio"],  # -I: the installed kagen
         "root": str(workspace),
         "result": str(result),
         "wait_ms": WAIT_MS,
