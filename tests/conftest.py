@@ -24,6 +24,14 @@ def _in_the_repository(monkeypatch):
     monkeypatch.chdir(REPO)
 
 
+@pytest.fixture(autouse=True)
+def _own_lint_cache(monkeypatch, tmp_path_factory):
+    """Each test's ``kagen lint`` runs write a cache of their own (the cache is exercised by every
+    run, and a test that changes kagen's rules in memory cannot replay another test's output);
+    tests of the cache itself choose their directories."""
+    monkeypatch.setenv("KAGEN_CACHE_DIR", str(tmp_path_factory.mktemp("kagen_cache")))
+
+
 @pytest.fixture
 def parse():
     """Parse text with a fixed config id, so that tests do not depend on the host name."""

@@ -8,20 +8,42 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import io
 import os
 import sys
 from collections.abc import Sequence
 
 from kagen import __version__
-from kagen.cli import explain, fix, fmt, generate, inventory, lint, lsp, parse, rules, schema
 from kagen.cli.options import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Parser
 from kagen.diagnostics import InputError
-from kagen.keepalived.parse import gc_paused
-from kagen.lint import registry, settings
+from kagen.lint import settings
+
+# Each command's module and the function that adds it to the parser, in the order --help lists
+# them. A run loads only its command's module: start-up counts in pre-commit and in the editor.
+COMMANDS = {
+    "parse": ("parse", "add"),
+    "lint": ("lint", "add"),
+    "rules": ("rules", "add"),
+    "fix": ("fix", "add"),
+    "explain": ("explain", "add"),
+    "fmt": ("fmt", "add"),
+    "lsp": ("lsp", "add"),
+    "init": ("inventory", "add_init"),
+    "generate": ("generate", "add"),
+    "import": ("inventory", "add_import"),
+    "schema": ("schema", "add"),
+    "clean": ("clean", "add"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs, when its first word names one (options before it: none)."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``only`` the parser of that one command."""
     parser = Parser(
         prog="kagen",
         description="Lint and generate keepalived configurations for unicast VRRP pairs.",
@@ -29,32 +51,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kagen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (
-        parse.add,
-        lint.add,
-        rules.add,
-        fix.add,
-        explain.add,
-        fmt.add,
-        lsp.add,
-        inventory.add_init,
-        generate.add,
-        inventory.add_import,
-        schema.add,
-    ):
-        add(commands)
+    for name, (module, add) in COMMANDS.items():
+        if only is None or name == only:
+            getattr(importlib.import_module(f"kagen.cli.{module}"), add)(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return EXIT_OK if exc.code in (0, None) else EXIT_ERROR
+    # The run allocates many objects and no reference cycles worth collecting before it ends.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        with gc_paused():
-            return args.func(args)
+        return args.func(args)
     except InputError as exc:
         # An inventory's problems (kagen.inventory.load.InventoryError) are FILE:LINE: lines of their own.
         problems = getattr(exc, "problems", None)
@@ -65,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"kagen: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (settings.SettingsError, registry.UnknownSelector) as exc:
+    except settings.SettingsError as exc:  # registry.UnknownSelector too
         print(f"kagen: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -80,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"kagen: internal error: {type(exc).__name__}: {exc} (set KAGEN_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def run() -> None:
@@ -90,6 +107,9 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):  # not when a test or an embedding program replaced it
             stream.reconfigure(errors="backslashreplace")
+    from kagen.lint import cache
+
+    cache.WRITE_BEHIND = True  # the process ends right after main: the cache is written behind it
     code = main()
     try:
         sys.stdout.flush()

@@ -4,11 +4,16 @@ fixes), print the findings in the format asked for."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import os
 import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, TextIO
 
 from kagen.cli.options import (
+    EXIT_ERROR,
     EXIT_NOTHING,
     cluster_option,
     cluster_problems,
@@ -21,10 +26,15 @@ from kagen.cli.options import (
     target_version_option,
 )
 from kagen.diagnostics import InputError
-from kagen.lint import engine, files, registry, settings
-from kagen.report import View
+from kagen.lint import settings
+from kagen.lint.cache import LintCache, behind, opened
+
+if TYPE_CHECKING:  # the rules, the parser and the reports are loaded when a run is not replayed
+    from kagen.lint import engine
+    from kagen.lint.discovery import Discovery
 
 # Output modules are imported when used: a pre-commit run pays start-up on every commit.
+EXIT_REFUSED = -1  # _lint's: the selection names no rule (exit status 2, and nothing recorded)
 FORMATTERS = {"text": "text", "json": "json_report", "sarif": "sarif", "github": "github"}
 
 
@@ -46,7 +56,6 @@ def _options(args: argparse.Namespace) -> settings.Options:
             "format": args.format,
         }
     )
-    registry.check_selectors([*options.select, *options.ignore])
     return options
 
 
@@ -66,6 +75,8 @@ def _report(result: engine.LintResult, args: argparse.Namespace, fmt: str, start
     if not started and fmt == "text":  # a run that read nothing has no text summary to give
         return
     to_file = args.output_file not in (None, "-")
+    from kagen.report import View
+
     view = View(
         color=fmt == "text" and not to_file and color(args.color),
         show_source=args.show_source,
@@ -97,10 +108,116 @@ def run(args: argparse.Namespace) -> int:
         problem = _usage(args, paths)
         if problem is not None:
             raise settings.SettingsError(problem)
-    except (settings.SettingsError, registry.UnknownSelector) as exc:
-        result = engine.LintResult([], failures=[engine.Failure(str(exc))])
-        _report(result, args, args.format or "text", started=False)
-        return result.exit_code(False)
+    except settings.SettingsError as exc:
+        return _refused(exc, args)
+    cache = None if args.no_cache or args.fix or "-" in paths else opened(options, args.cache_dir)
+    if cache is None:
+        code = _lint(args, paths, options, None, None)
+        return EXIT_ERROR if code == EXIT_REFUSED else code
+    from kagen.lint.files import find
+
+    found = find(paths, options, cache)
+    replayable = args.output_file in (None, "-")
+    key = _run_key(args, paths, options, found, cache) if replayable else None
+    replayed = cache.replay(key) if key is not None else None
+    if replayed is not None:
+        sys.stderr.write(replayed[1])
+        sys.stdout.write(replayed[0])
+        return replayed[2]
+    with _recording() as (out, err):
+        code = _lint(args, paths, options, found, cache)
+    if code == EXIT_REFUSED:
+        return EXIT_ERROR
+
+    def persist() -> None:
+        cache.keep()
+        key = _run_key(args, paths, options, found, cache) if replayable else None
+        if key is not None:
+            cache.record(key, "".join(out), "".join(err), code)
+        cache.save()
+
+    behind(persist)
+    return code
+
+
+def _run_key(
+    args: argparse.Namespace, paths: list[str], options: settings.Options, found: Discovery, cache: LintCache
+) -> str | None:
+    """What decides everything a run prints, or None if a file has no current cache entry."""
+    names = [cache.name(path, found.reals.get(path)) for path in found.files]
+    if None in names:
+        return None
+    inventory = cache.read(os.path.realpath(options.inventory))[0] if options.inventory is not None else None
+    view = (options.format, args.quiet, args.statistics, args.show_source, color(args.color), args.output_file)
+    return cache.run_key(
+        (
+            os.getcwd(),
+            paths,
+            repr(options),
+            view,
+            inventory,
+            found.files,
+            names,
+            found.templates,
+            found.missing,
+            found.roots,
+        )
+    )
+
+
+class _Tee(io.TextIOBase):
+    """A stream that keeps a copy of what is written to it (the run's output, for the cache)."""
+
+    def __init__(self, stream: TextIO, copy: list[str]) -> None:
+        self.stream = stream
+        self.copy = copy
+
+    def write(self, text: str) -> int:
+        self.copy.append(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+
+@contextlib.contextmanager
+def _recording() -> Iterator[tuple[list[str], list[str]]]:
+    out: list[str] = []
+    err: list[str] = []
+    with contextlib.redirect_stdout(_Tee(sys.stdout, out)), contextlib.redirect_stderr(_Tee(sys.stderr, err)):
+        yield out, err
+
+
+def _refused(exc: Exception, args: argparse.Namespace) -> int:
+    """Settings or options that cannot be used: said in the format asked for."""
+    from kagen.lint import engine
+
+    result = engine.LintResult([], failures=[engine.Failure(str(exc))])
+    _report(result, args, args.format or "text", started=False)
+    return result.exit_code(False)
+
+
+def _lint(
+    args: argparse.Namespace,
+    paths: list[str],
+    options: settings.Options,
+    found: Discovery | None,
+    cache: LintCache | None,
+) -> int:
+    """The run itself; EXIT_REFUSED when the rule selection cannot be used (not to be cached)."""
+    from kagen.lint import engine, files, registry
+
+    try:
+        registry.check_selectors([*options.select, *options.ignore])
+    except registry.UnknownSelector as exc:
+        _refused(exc, args)
+        return EXIT_REFUSED
     failures: list[engine.Failure] = []
     inventory = None
     try:
@@ -122,9 +239,11 @@ def run(args: argparse.Namespace) -> int:
                 f"kagen: fixed {plural(len(fixed.applied), 'finding')} in {plural(len(fixed.fixed), 'file')}",
                 file=sys.stderr,
             )
+    if found is None or args.fix:
+        found = files.find(paths, options)
     # `--inventory FILE` alone checks the inventory alone; an inventory from the settings file
     # does not change what a bare `kagen lint` walks.
-    ctxs, found = files.inputs(paths, options)
+    ctxs = files.read(found, options, cache=cache)
     failures.extend(engine.Failure(message) for message in found.missing)
     if found.templates and not args.quiet:
         count = len(found.templates)
@@ -207,6 +326,18 @@ def add(commands: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="the cloud inventory (YAML, JSON or TOML): check it (KA4xx) and the files against it; "
         "alone, only the inventory is checked",
+    )
+    lint.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the cache (.kagen_cache beside the settings file)",
+    )
+    lint.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=os.environ.get("KAGEN_CACHE_DIR"),
+        help="the cache's directory (default: $KAGEN_CACHE_DIR, else .kagen_cache beside the settings file, "
+        "else in the working directory)",
     )
     lint.add_argument(
         "--fix", action="store_true", help="apply kagen fix's checked fixes in place first, then report what is left"

@@ -7,8 +7,8 @@ import json
 import sys
 
 from kagen.cli.options import EXIT_FINDINGS, EXIT_OK, config_id_option, print_diagnostics
+from kagen.keepalived import default_config_id
 from kagen.keepalived.parse import parse_file
-from kagen.keepalived.source import default_config_id
 
 
 def run(args: argparse.Namespace) -> int:

@@ -93,6 +93,9 @@ class Includes:
         self.diagnostics = diagnostics
         self.limits = limits
         self.overlay = overlay
+        # Every pattern looked up and what it matched: the lint cache (kagen.lint.cache) looks
+        # them up again to tell whether a cached reading still stands.
+        self.patterns: list[tuple[str, str, str, tuple[str, ...]]] = []
 
     def report(self, check: Check, pos: Position, message: str, severity: Severity | None = None) -> None:
         self.diagnostics.append(diagnostic(check, pos, message, severity))
@@ -100,9 +103,15 @@ class Includes:
     def matches(self, pattern: str, kind: str, file: SourceFile, pos: Position) -> list[str]:
         """The files ``include<kind> pattern`` reads, in keepalived's order (relative to the
         including file's directory unless absolute); what it cannot read is reported here."""
+        found = self.lookup(pattern, kind, file.path, pos)
+        self.patterns.append((pattern, kind, file.path, tuple(found)))
+        return found
+
+    def lookup(self, pattern: str, kind: str, path: str, pos: Position) -> list[str]:
+        """``matches`` for a file at ``path``, without recording the lookup."""
         strict = INCLUDE_STRICT[kind]
         keyword = "include" + kind
-        base = os.path.dirname(file.path)
+        base = os.path.dirname(path)
         found: list[str] = []
         missing: list[str] = []
         # Counted while they are made: twenty brace groups make a million patterns, and a glob

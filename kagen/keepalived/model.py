@@ -12,6 +12,7 @@ import functools
 import ipaddress
 import socket
 from functools import cached_property
+from typing import Any
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived import numbers
@@ -261,10 +262,21 @@ def kept_real_servers(server: VirtualServer) -> list[RealServer]:
 class Config:
     """A parsed configuration: the tree, the files read, the diagnostics, and typed views."""
 
-    def __init__(self, items: list[Node], files: list[SourceFile], diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self,
+        items: list[Node],
+        files: list[SourceFile],
+        diagnostics: list[Diagnostic],
+        patterns: list[tuple[str, str, str, tuple[str, ...]]] | None = None,
+    ) -> None:
         self.items = items
         self.files = files
         self.diagnostics = diagnostics
+        self.patterns = patterns or []  # the include patterns looked up and what they matched
+        # What kagen.keepalived.vrrp works out once per configuration (each instance's behaviour,
+        # by where the instance starts; the definitions in order), keyed by positions and names,
+        # not identities, so that the lint cache keeps it with the configuration.
+        self.memo: dict[object, Any] = {}
 
     def top(self, keyword: str) -> list[Block]:
         return [node for node in self.items if isinstance(node, Block) and node.keyword == keyword]

@@ -132,7 +132,7 @@ def parse_file(path: str, config_id: str | None = None, overlay: dict[str, bytes
     ``overlay``: contents by real path to read instead of the disk's."""
     with gc_paused():
         source = read_config(path, config_id, overlay)
-        return Config(parse_lines(source), source.files, source.diagnostics)
+        return Config(parse_lines(source), source.files, source.diagnostics, source.patterns)
 
 
 def parse_string(

@@ -17,7 +17,7 @@ import re
 import sys
 
 from kagen.diagnostics import Diagnostic, InputError, Position
-from kagen.keepalived import expand
+from kagen.keepalived import default_config_id, expand
 from kagen.keepalived.checks import ESCAPED_COMMENT, LINE_TOO_LONG, SYNTAX_ERROR
 from kagen.keepalived.logical import COMMENT_OR_ESCAPE, LIMITS, LogicalLines, Text, decomment
 from kagen.keepalived.tree import Comment, Line, SourceFile, Span
@@ -33,15 +33,17 @@ _SHORT = expand.MAX_LINE // 4
 class SourceResult:
     """Everything the source stage produced for one top-level file."""
 
-    def __init__(self, lines: list[Line], files: list[SourceFile], diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self,
+        lines: list[Line],
+        files: list[SourceFile],
+        diagnostics: list[Diagnostic],
+        patterns: list[tuple[str, str, str, tuple[str, ...]]] | None = None,
+    ) -> None:
         self.lines = lines
         self.files = files
         self.diagnostics = diagnostics
-
-
-def default_config_id() -> str:
-    """keepalived's default ``-i``: the first component of the node name (``uname -n``)."""
-    return os.uname().nodename.split(".", 1)[0]
+        self.patterns = patterns or []  # the include patterns looked up (kagen.keepalived.includes)
 
 
 def _byte_cut(raw: str) -> int:
@@ -65,7 +67,7 @@ class Reader(LogicalLines):
         super().__init__(default_config_id() if config_id is None else config_id, overlay or {})
 
     def result(self) -> SourceResult:
-        return SourceResult(self.lines, self.files, self.diagnostics)
+        return SourceResult(self.lines, self.files, self.diagnostics, self._includes.patterns)
 
     # -- reporting -------------------------------------------------------------------------
 

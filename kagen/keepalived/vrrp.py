@@ -160,15 +160,28 @@ NEEDS = {"vrrp_script": "script", "track_file": "file", "vrrp_track_file": "file
 
 def _definitions(config: Config, blocks: tuple[str, ...], before: Block) -> dict[str, Section]:
     """The definitions keepalived has when it reads ``before``: those above it (it looks names
-    up as it parses), the first of a name, with what they need."""
+    up as it parses), the first of a name, with what they need. The definitions of each kind
+    are listed once per configuration (a large one has thousands of instances to ask)."""
+    listed = config.memo.get(("definitions", blocks))
+    if listed is None:
+        listed = []
+        for index, node in enumerate(config.items):
+            if isinstance(node, Block) and node.keyword in blocks and (section := Section(node)).name:
+                needs = NEEDS.get(node.keyword)
+                if needs is None or section.has(needs):
+                    listed.append((index, section))
+        config.memo[("definitions", blocks)] = listed
+    places = config.memo.get("places")
+    if places is None:  # where each top-level block stands, by the position of its header
+        places = config.memo["places"] = {node.pos: i for i, node in enumerate(config.items) if isinstance(node, Block)}
+    place = places.get(before.pos, len(config.items))
+    if place < len(config.items) and config.items[place] is not before:
+        place = len(config.items)  # not a top-level block: everything is above it
     found: dict[str, Section] = {}
-    for node in config.items:
-        if node is before:
+    for index, section in listed:
+        if index >= place:
             break
-        if isinstance(node, Block) and node.keyword in blocks and (section := Section(node)).name:
-            needs = NEEDS.get(node.keyword)
-            if needs is None or section.has(needs):
-                found.setdefault(section.name, section)
+        found.setdefault(section.name, section)
     return found
 
 
@@ -247,7 +260,16 @@ def vrrp_version(config: Config, instance: VrrpInstance) -> int:
 
 
 def behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
-    """The instance as keepalived will run it (see the module's sources)."""
+    """The instance as keepalived will run it (see the module's sources); worked out once."""
+    known = config.memo.get(("behaviour", instance.line.pos))
+    if known is not None and known[0] is instance:
+        return known[1]
+    found = _behaviour(config, instance)
+    config.memo[("behaviour", instance.line.pos)] = (instance, found)
+    return found
+
+
+def _behaviour(config: Config, instance: VrrpInstance) -> Behaviour:
     corrections: list[Correction] = []
     strict = strict_mode(config, instance)
     states = _states(instance)

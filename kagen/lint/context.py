@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import NamedTuple
 
+from kagen.diagnostics import Diagnostic
 from kagen.keepalived.keywords import ArgSpec, Keyword, KeywordTable, Version
 from kagen.keepalived.model import Config
 from kagen.keepalived.tree import Block, Line, Node
@@ -59,6 +60,10 @@ class FileContext:
         # Names of included files whose findings are not reported: outside the directories
         # given, and not keepalived's (kagen.lint.files).
         self.quiet: frozenset[str] = frozenset()
+        # The per-file findings (the reader's, the parser's, the file rules'), once found or as
+        # the lint cache holds them, and the cache entry they came from (kagen.lint.cache).
+        self.checked: list[Diagnostic] | None = None
+        self.entry: str | None = None
 
     @property
     def target(self) -> Version:

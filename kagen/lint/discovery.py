@@ -23,10 +23,11 @@ import functools
 import os
 import pathlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kagen.keepalived.keywords import table
-from kagen.reading import refusal, shown
+from kagen.reading import KERNEL_FILES, refusal, shown
 
 NAME_PATTERNS = ("*.conf", "keepalived*", "*.keepalived", "*.cfg")
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".erb", ".epp")
@@ -41,6 +42,7 @@ class Discovery:
     templates: list[str] = field(default_factory=list)  # configurations' templates a walk skipped
     roots: list[str] = field(default_factory=list)  # real paths of the directories given (and named files')
     missing: list[str] = field(default_factory=list)  # why paths given could not be read
+    reals: dict[str, str] = field(default_factory=dict)  # the real paths of files a walk found
 
 
 @functools.cache
@@ -74,10 +76,15 @@ def looks_like_keepalived(text: str) -> bool:
     return opened > 0 and known > unknown
 
 
-def _sniff(path: str) -> bool:
+def sniffed(data: bytes) -> bool:
+    """Whether a file that starts with ``data`` is keepalived's (its first SNIFF_BYTES decide)."""
+    return looks_like_keepalived(data[:SNIFF_BYTES].decode("utf-8", "replace"))
+
+
+def _sniff(path: str, real: str) -> bool:
     try:
         with open(path, "rb") as handle:
-            return looks_like_keepalived(handle.read(SNIFF_BYTES).decode("utf-8", "replace"))
+            return sniffed(handle.read(SNIFF_BYTES))
     except OSError:
         return False
 
@@ -98,9 +105,6 @@ class _Ignores:
     """The ignore files that apply inside a walk: ``(directory, spec)`` from the outermost."""
 
     def __init__(self, start: str, given: bool = False) -> None:
-        import pathspec  # only for a walk: a pre-commit run names its files
-
-        self._pathspec = pathspec
         self.specs: list[tuple[str, object]] = []
         top = os.path.realpath(start)
         # A directory named on the command line is walked even where an ignore file ignores it
@@ -123,7 +127,9 @@ class _Ignores:
                 with open(path, encoding="utf-8", errors="replace") as handle:
                     lines.extend(handle.read(SNIFF_BYTES).splitlines())
         if lines:
-            self.specs.append((base, self._pathspec.GitIgnoreSpec.from_lines(lines)))
+            import pathspec  # only where there are ignore files: it takes a while to load
+
+            self.specs.append((base, pathspec.GitIgnoreSpec.from_lines(lines)))
 
     def add(self, directory: str) -> None:
         self._load(directory, [os.path.join(directory, name) for name in IGNORE_FILES])
@@ -131,9 +137,10 @@ class _Ignores:
     def ignored(self, path: str, is_dir: bool) -> bool:
         """The innermost ignore file with a pattern for ``path`` decides."""
         for base, spec in reversed(self.specs):
-            relative = os.path.relpath(path, base)
-            if relative.startswith(".."):
+            prefix = os.path.join(base, "")
+            if not path.startswith(prefix):
                 continue
+            relative = path[len(prefix) :]
             verdict = spec.check_file(relative + "/" if is_dir else relative)  # type: ignore[attr-defined]
             if verdict.include and self.given is not None and self._ignores_given(base, spec, verdict.index):
                 continue
@@ -160,34 +167,82 @@ def _ancestors(top: str, directory: str) -> list[str]:
         directory = os.path.dirname(directory)
 
 
-def _walk(directory: str, patterns: list[str], gitignore: bool, found: Discovery) -> None:
+class _Excludes:
+    """``_excluded`` for one walk, with the patterns compiled: a walk asks it of every entry."""
+
+    def __init__(self, patterns: list[str], base: str) -> None:
+        names = [pattern for pattern in patterns if "/" not in pattern]
+        self.names = re.compile("|".join(map(fnmatch.translate, names))) if names else None
+        self.paths = [pattern for pattern in patterns if "/" in pattern]
+        self.base = base
+
+    def __call__(self, path: str, name: str) -> bool:
+        if self.names is not None and self.names.match(name):
+            return True
+        relative = os.path.relpath(path, self.base) if self.paths else ""
+        return any(fnmatch.fnmatch(relative, pattern) for pattern in self.paths)
+
+
+_CONFIG_NAME = re.compile("|".join(map(fnmatch.translate, NAME_PATTERNS)))
+
+
+def _within(root: str, name: str) -> str:
+    return name if root == os.curdir else f"{root}{name}" if root.endswith(os.sep) else f"{root}{os.sep}{name}"
+
+
+def _walk(
+    directory: str, patterns: list[str], gitignore: bool, found: Discovery, sniff: Callable[[str, str], bool]
+) -> None:
+    """Depth first, each directory's entries by name, its files before its subdirectories (as
+    ``os.walk`` lists them); links to directories are not followed, links to files are."""
     ignores = _Ignores(directory, given=True) if gitignore else None
-    for root, dirs, files in os.walk(directory):
-        real_root = os.path.realpath(root)
-        shown_root = os.path.normpath(root)  # one path style: no ./ in front
+    excluded = _Excludes(patterns, directory)
+    stack = [(directory, os.path.realpath(directory))]
+    while stack:
+        root, real_root = stack.pop()
         if ignores is not None and root != directory:
             ignores.add(real_root)
-        kept = []
-        for name in sorted(dirs):
-            path = os.path.join(root, name)
-            if name.startswith(".") or _excluded(path, patterns, directory) or _virtualenv(path):
+        try:
+            with os.scandir(root) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue  # as os.walk: a directory that cannot be listed is passed over
+        # Names as kagen shows them (kagen.reading.shown), worked out once per directory.
+        shown_root = shown(root) if os.pardir not in root.split(os.sep) else None
+        kernel = os.path.join(real_root, "").startswith(KERNEL_FILES)
+        below = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            if ignores is not None and ignores.ignored(os.path.join(real_root, name), True):
+            path = f"{root}{name}" if root.endswith(os.sep) else f"{root}{os.sep}{name}"
+            try:
+                is_dir = entry.is_dir()
+                linked = entry.is_symlink()
+            except OSError:
                 continue
-            kept.append(name)
-        dirs[:] = kept
-        for name in sorted(files):
-            path = os.path.join(shown_root, name)
-            if name.startswith(".") or _excluded(path, patterns, directory) or refusal(path) is not None:
+            real = os.path.realpath(path) if linked else f"{real_root.rstrip(os.sep)}{os.sep}{name}"
+            if is_dir:
+                if excluded(path, name) or _virtualenv(path) or linked:
+                    continue
+                if ignores is None or not ignores.ignored(real, True):
+                    below.append((path, real))
+                continue
+            if excluded(path, name) or kernel or (linked and refusal(path) is not None):
                 continue  # regular files only: a FIFO or a device found in a tree would block or never end
-            if ignores is not None and ignores.ignored(os.path.join(real_root, name), False):
+            if not linked and not entry.is_file():
+                continue
+            if ignores is not None and ignores.ignored(real, False):
                 continue
             stem, suffix = os.path.splitext(name)
+            named = _within(shown_root, name) if shown_root is not None and not linked else shown(path)
             if suffix in TEMPLATE_SUFFIXES:
-                if any(fnmatch.fnmatch(stem, pattern) for pattern in NAME_PATTERNS) and _sniff(path):
-                    found.templates.append(path)
-            elif any(fnmatch.fnmatch(name, pattern) for pattern in NAME_PATTERNS) and _sniff(path):
-                found.files.append(path)
+                if _CONFIG_NAME.match(stem) and sniff(path, real):
+                    found.templates.append(named)
+            elif _CONFIG_NAME.match(name) and sniff(path, real):
+                found.files.append(named)
+                found.reals[named] = real
+        stack.extend(reversed(below))
 
 
 def _forced_out(path: str, patterns: list[str], gitignore: bool) -> bool:
@@ -211,25 +266,27 @@ def discover(
     extend_exclude: list[str] | None = None,
     force_exclude: bool = False,
     respect_gitignore: bool = True,
+    sniff: Callable[[str, str], bool] = _sniff,
 ) -> Discovery:
     """Every file to lint: those named, and those a walk of the directories named finds.
-    ``exclude`` replaces the default excludes (None: the defaults)."""
+    ``exclude`` replaces the default excludes (None: the defaults); ``sniff`` tells a file
+    keepalived's by its content (the lint cache remembers its verdicts)."""
     patterns = [*(DEFAULT_EXCLUDE if exclude is None else exclude), *(extend_exclude or [])]
     found = Discovery()
+    named = set(paths)  # walked files are already named as kagen shows them
     for path in paths:
         if path == "-":
             found.files.append(path)
         elif os.path.isdir(path):
             found.roots.append(os.path.realpath(path))
-            _walk(path, patterns, respect_gitignore, found)
+            _walk(path, patterns, respect_gitignore, found, sniff)
         elif os.path.lexists(path):
             found.roots.append(os.path.dirname(os.path.realpath(path)))
             if not (force_exclude and _forced_out(path, patterns, respect_gitignore)):
                 found.files.append(path)
         else:
             found.missing.append(f"{path}: No such file or directory")
-    found.files = _once([shown(path) for path in found.files])
-    found.templates = [shown(path) for path in found.templates]
+    found.files = _once([shown(path) if path in named else path for path in found.files])
     return found
 
 

@@ -101,13 +101,22 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
         rules = [rule for rule in rules if not rule.whole_config]
     findings: list[Diagnostic] = []
     per_file = [rule for rule in rules if rule.scope is Scope.FILE]
-    for ctx in ctxs:
-        paths = ctx.paths
-        own = [rule for rule in per_file if not rule.reads or not paths.isdisjoint(rule.reads)]
-        checked = [d for d in ctx.config.diagnostics if d.code in codes] + parallel.check(ctx, own)
+    pending = [ctx for ctx in ctxs if ctx.checked is None]
+
+    def own(ctx: FileContext) -> list[Rule]:
+        return [rule for rule in per_file if not rule.reads or not ctx.paths.isdisjoint(rule.reads)]
+
+    # A large file has its own rules split over two processes; many files, the files.
+    large = [ctx for ctx in pending if len(ctx.visits) >= parallel.PARALLEL_NODES]
+    small = [ctx for ctx in pending if len(ctx.visits) < parallel.PARALLEL_NODES]
+    results = [parallel.check(ctx, own(ctx)) for ctx in large] + parallel.check_many(small, own)
+    for ctx, checked in zip(large + small, results, strict=True):
+        checked = [d for d in ctx.config.diagnostics if d.code in codes] + checked
         # Inside a block keepalived skips whole, only what the reader says stands (braces, lines).
         unread = ctx.config.unread
-        findings.extend(f for f in checked if not unread or f.code in READER or (f.pos.file, f.pos.line) not in unread)
+        ctx.checked = [f for f in checked if not unread or f.code in READER or (f.pos.file, f.pos.line) not in unread]
+    for ctx in ctxs:
+        findings.extend(ctx.checked or [])
     across = [rule for rule in rules if rule.scope is Scope.FILES and _has_what_it_reads(rule, ctxs)]
     for group in _networks(ctxs, inventory) if across else []:
         for rule in across:

@@ -3,34 +3,65 @@ the rules see."""
 
 from __future__ import annotations
 
+import functools
 import os
+from typing import TYPE_CHECKING
 
 from kagen.diagnostics import InputError
 from kagen.keepalived.keywords import table
-from kagen.keepalived.parse import parse_file
-from kagen.keepalived.source import default_config_id
-from kagen.lint.context import FileContext
-from kagen.lint.discovery import Discovery, discover, looks_like_keepalived
+from kagen.lint.discovery import Discovery, discover, looks_like_keepalived, sniffed
 from kagen.lint.settings import Options
 
+if TYPE_CHECKING:
+    from kagen.lint.cache import LintCache
+    from kagen.lint.context import FileContext
 
-def inputs(
-    paths: list[str], options: Options, overlay: dict[str, bytes] | None = None
-) -> tuple[list[FileContext], Discovery]:
-    """Parse the files to lint (directories walked) and say what the walk found. A file that
-    another file of the run includes is checked as part of it, not again on its own (pre-commit
-    passes both). An included file outside the directories given (keepalived reads it, and so
-    does kagen) has its findings reported only when it is keepalived's own (``FileContext.quiet``).
-    ``overlay``: file contents by real path to read instead of the disk's."""
-    found = discover(paths, options.exclude, options.extend_exclude, options.force_exclude, options.respect_gitignore)
+
+def find(paths: list[str], options: Options, cache: LintCache | None = None) -> Discovery:
+    """The files a run reads (kagen.lint.discovery), their content judged through ``cache``."""
+    sniff = functools.partial(cache.sniff, judge=sniffed) if cache is not None else None
+    return discover(
+        paths,
+        options.exclude,
+        options.extend_exclude,
+        options.force_exclude,
+        options.respect_gitignore,
+        **({"sniff": sniff} if sniff is not None else {}),
+    )
+
+
+def read(
+    found: Discovery, options: Options, overlay: dict[str, bytes] | None = None, cache: LintCache | None = None
+) -> list[FileContext]:
+    """Each file found parsed into its context (from ``cache`` where it holds the file as it is
+    now). A file that another file of the run includes is checked as part of it, not again on
+    its own (pre-commit passes both). An included file outside the directories given (keepalived
+    reads it, and so does kagen) has its findings reported only when it is keepalived's own
+    (``FileContext.quiet``). ``overlay``: file contents by real path to read instead of the disk's.
+    What cannot be read is added to ``found.missing``."""
+    # Not loaded by a run replayed from the cache: the parser, the model, the rules' view.
+    from kagen.keepalived import default_config_id
+    from kagen.keepalived.parse import parse_file
+    from kagen.lint.context import FileContext
+
     config_id = options.config_id if options.config_id is not None else default_config_id()
     keywords = table()
     ctxs = []
     for path in found.files:
+        name = cache.name(path) if cache is not None and path != "-" else None
+        hit = cache.entry(name) if cache is not None and name is not None else None
+        if hit is not None:
+            ctx = FileContext(path, hit[0], options, keywords)
+            ctx.checked, ctx.entry = hit[1], name
+            ctxs.append(ctx)
+            continue
         try:
             ctxs.append(FileContext(path, parse_file(path, config_id, overlay), options, keywords))
         except InputError as exc:  # one unreadable file does not hide the findings of the others
             found.missing.append(str(exc))
+            continue
+        if cache is not None and path != "-":
+            cache.fresh.append(ctxs[-1])
     included = {source.realpath for ctx in ctxs for source in ctx.config.files[1:]}
     if included:
         ctxs = _tops(ctxs, included)
@@ -41,7 +72,15 @@ def inputs(
             for source in ctx.config.files[1:]
             if not os.path.join(source.realpath, "").startswith(roots) and not looks_like_keepalived(source.text)
         )
-    return ctxs, found
+    return ctxs
+
+
+def inputs(
+    paths: list[str], options: Options, overlay: dict[str, bytes] | None = None
+) -> tuple[list[FileContext], Discovery]:
+    """``read(find(paths))``: the contexts and what the walk found."""
+    found = find(paths, options)
+    return read(found, options, overlay), found
 
 
 def _tops(ctxs: list[FileContext], included: set[str]) -> list[FileContext]:

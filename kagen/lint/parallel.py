@@ -25,6 +25,8 @@ from kagen.lint.rule import Rule
 # Nodes from which a second process pays off for one file's rules (a fork of a large heap costs
 # a few milliseconds).
 PARALLEL_NODES = 20_000
+# Nodes in all from which the files of a run are shared between two processes (~500 small files).
+PARALLEL_FILES_NODES = 20_000
 MAX_ITEMS = 256  # one byte per queued index
 
 T = TypeVar("T")
@@ -135,3 +137,31 @@ def check(ctx: FileContext, rules: list[Rule]) -> list[Diagnostic]:
         lambda index: list(there[index].check(ctx)),
         lambda: [finding for rule in here for finding in rule.check(ctx)],
     )
+
+
+def check_many(ctxs: list[FileContext], rules: Callable[[FileContext], list[Rule]]) -> list[list[Diagnostic]]:
+    """The findings of ``rules(ctx)`` on each of ``ctxs``, in their order: when there are enough
+    files, on two processes (files in batches from one queue; rules with a fix on all of them
+    here, where their findings keep the node the fix edits)."""
+    found: list[list[Diagnostic]] = [[] for _ in ctxs]
+    if sum(len(ctx.visits) for ctx in ctxs) < PARALLEL_FILES_NODES:
+        for index, ctx in enumerate(ctxs):
+            found[index] = [finding for rule in rules(ctx) for finding in rule.check(ctx)]
+        return found
+    batches = [list(range(start, len(ctxs), MAX_ITEMS)) for start in range(min(MAX_ITEMS, len(ctxs)))]
+
+    def there(batch: int) -> list[tuple[int, list[Diagnostic]]]:
+        return [
+            (index, [f for rule in rules(ctxs[index]) if rule.fix_summary is None for f in rule.check(ctxs[index])])
+            for index in batches[batch]
+        ]
+
+    def here() -> list[tuple[int, list[Diagnostic]]]:
+        return [
+            (index, [f for rule in rules(ctx) if rule.fix_summary is not None for f in rule.check(ctx)])
+            for index, ctx in enumerate(ctxs)
+        ]
+
+    for index, findings in shared(len(batches), there, here):
+        found[index].extend(findings)
+    return found

@@ -27,6 +27,7 @@ from kagen.lint.rules import (
     unicast,
     vrrp,
 )
+from kagen.lint.settings import SettingsError
 
 # The order of `kagen rules`, the README table and SARIF's rule index: by theme; within the
 # unicast and the values themes (one module per subject), by code.
@@ -58,8 +59,8 @@ RULES: tuple[Rule, ...] = (
 BY_CODE = {rule.code: rule for rule in RULES}
 
 
-class UnknownSelector(ValueError):
-    pass
+class UnknownSelector(SettingsError):
+    """A --select or --ignore value that names no rule: a setting that cannot be used."""
 
 
 def matches(rule: Rule, selector: str) -> bool:

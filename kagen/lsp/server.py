@@ -15,7 +15,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from kagen import __version__
-from kagen.keepalived.source import default_config_id
+from kagen.keepalived import default_config_id
 from kagen.lint import settings
 from kagen.lsp import actions, analysis, complete, hover, navigate
 from kagen.lsp.text import Text

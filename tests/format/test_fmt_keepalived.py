@@ -22,9 +22,18 @@ VOLATILE = [
     (re.compile(r"seq=\d+"), "seq=N"),
     (re.compile(r"index = \d+"), "index = N"),  # the lab's interfaces, made as configurations name them
     (re.compile(r"[Ll]ine \d+"), "line N"),
+    # A tracked script's run state: whether it ran before the dump depends on the machine's load.
+    (re.compile(r"^(\s+)(Status = \w+|Result = -?\d+|State = (idle|running|forked))$"), r"\1<script run state>"),
+    (re.compile(r"[Ee]ffective priority = \d+"), "effective priority = N"),
 ]
 # Their place or count depends on timing: events of the running instances, not what was read.
-UNORDERED = ("Startup complete", "Reset ARP config counter", "Changing effective priority", "now returning")
+UNORDERED = (
+    "Startup complete",
+    "Reset ARP config counter",
+    "Changing effective priority",
+    "now returning",
+    "VRRP_Script(",
+)
 
 pytestmark = [
     pytest.mark.keepalived,

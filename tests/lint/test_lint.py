@@ -614,5 +614,5 @@ def test_every_lint_option_is_in_help(capsys):
     options = [s for action in commands.choices["lint"]._actions for s in action.option_strings]
     assert cli.main(["lint", "--help"]) == 0
     out = capsys.readouterr().out
-    assert len(options) == 24
+    assert len(options) == 26
     assert [option for option in options if option not in out] == []

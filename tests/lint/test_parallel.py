@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kagen import cli
 from kagen.diagnostics import Severity
 from kagen.lint import engine, files, parallel
 from kagen.lint.rule import Rule
@@ -28,6 +29,26 @@ def test_parallel_run_gives_the_serial_findings(monkeypatch):
     serial = _findings(FILES, monkeypatch, 10**9)
     assert len(serial) > 20
     assert _findings(FILES, monkeypatch, 0) == serial
+
+
+def test_files_shared_between_processes_give_the_serial_output(monkeypatch, capsys):
+    """Many files: their rules on two processes; the report (fixes offered included) is the same."""
+    command = ["lint", "--config-id", "t", "--no-cache", *map(str, FILES)]
+    monkeypatch.setattr(parallel, "PARALLEL_FILES_NODES", 10**9)
+    serial = (cli.main(command), capsys.readouterr())
+    assert "fixable with kagen lint --fix" in serial[1].out
+    monkeypatch.setattr(parallel, "PARALLEL_FILES_NODES", 0)
+    children = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    assert (cli.main(command), capsys.readouterr()) == serial
+    assert children
 
 
 class _Broken(Rule):

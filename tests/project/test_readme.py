@@ -59,6 +59,7 @@ def test_every_option_is_documented():
         "import describe-havips",
         "import terraform",
         "schema",
+        "clean",
     )
     for command in commands:
         for option in _options(command):
