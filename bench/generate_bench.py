@@ -78,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=None, help="where to write (default: the system temp directory)")
     args = parser.parse_args(argv)
     data = inventory(args.pairs)
-    for name in data["clusters"]:
-        data["clusters"][name]["check"] = {"script": "/usr/bin/pgrep -x nginx", "weight": -30}
+    for name in data["clusters"]:  # a weight that moves the VIP (150 - 60 < 100): kagen refuses one that does not
+        data["clusters"][name]["check"] = {"script": "/usr/bin/pgrep -x nginx", "weight": -60}
     kagen = [*kagen_command(), "generate"]
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp, Namespace() as namespace:
         work = Path(tmp)
