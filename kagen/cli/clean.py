@@ -7,19 +7,9 @@ import os
 import shutil
 import sys
 
-from kagen.cli.options import EXIT_ERROR, EXIT_OK
+from kagen.cli.options import EXIT_ERROR, EXIT_OK, cache_dir_option
 from kagen.lint import settings
-from kagen.lint.cache import TAG, location
-
-
-def _ours(directory: str) -> bool:
-    """A directory kagen made for its cache: it holds kagen's CACHEDIR.TAG (nothing else is removed)."""
-    tag = os.path.join(directory, "CACHEDIR.TAG")
-    try:
-        with open(tag, encoding="utf-8", errors="replace") as handle:
-            return os.path.isfile(tag) and handle.read(len(TAG) + 1) == TAG
-    except OSError:
-        return False
+from kagen.lint.cache import location, made_by_kagen
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"kagen: no cache at {directory}", file=sys.stderr)
         return EXIT_OK
-    if not _ours(directory):
+    if not made_by_kagen(directory):
         print(f"kagen: error: {directory} has no kagen CACHEDIR.TAG: not removed", file=sys.stderr)
         return EXIT_ERROR
     try:
@@ -53,11 +43,6 @@ def add(commands: argparse._SubParsersAction) -> None:
         "made (it holds kagen's CACHEDIR.TAG) is removed.",
         epilog="exit status: 0 removed or nothing to remove, 2 not removed",
     )
-    clean.add_argument(
-        "--cache-dir",
-        metavar="DIR",
-        default=os.environ.get("KAGEN_CACHE_DIR"),
-        help="the cache's directory (default: $KAGEN_CACHE_DIR, else as kagen lint finds it)",
-    )
+    cache_dir_option(clean)
     clean.add_argument("-q", "--quiet", action="store_true", help="say nothing unless it fails")
     clean.set_defaults(func=run)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from kagen.cli.options import (
     EXIT_ERROR,
     EXIT_NOTHING,
+    cache_dir_option,
     cluster_option,
     cluster_problems,
     codes,
@@ -332,13 +333,7 @@ def add(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="neither read nor write the cache (.kagen_cache beside the settings file)",
     )
-    lint.add_argument(
-        "--cache-dir",
-        metavar="DIR",
-        default=os.environ.get("KAGEN_CACHE_DIR"),
-        help="the cache's directory (default: $KAGEN_CACHE_DIR, else .kagen_cache beside the settings file, "
-        "else in the working directory)",
-    )
+    cache_dir_option(lint)
     lint.add_argument(
         "--fix", action="store_true", help="apply kagen fix's checked fixes in place first, then report what is left"
     )

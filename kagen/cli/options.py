@@ -110,6 +110,16 @@ def config_id_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def cache_dir_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=os.environ.get("KAGEN_CACHE_DIR"),
+        help="the lint cache's directory (default: $KAGEN_CACHE_DIR, else .kagen_cache beside the settings "
+        "file, else in the working directory)",
+    )
+
+
 def cluster_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--cluster",

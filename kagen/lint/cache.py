@@ -357,6 +357,15 @@ def behind(task: Callable[[], None]) -> None:
         os._exit(0)
 
 
+def made_by_kagen(directory: str) -> bool:
+    """Whether ``directory`` is a cache kagen made: it holds kagen's CACHEDIR.TAG (``kagen clean``
+    removes nothing else)."""
+    try:
+        return _read_regular(os.path.join(directory, "CACHEDIR.TAG"), len(TAG)) == TAG.encode()
+    except OSError:
+        return False
+
+
 def location(options: Options, directory: str | None = None) -> str:
     """``directory``, else ``.kagen_cache`` beside the settings file, else in the working directory."""
     if directory is not None:

@@ -89,14 +89,6 @@ def _sniff(path: str, real: str) -> bool:
         return False
 
 
-def _excluded(path: str, patterns: list[str], base: str = ".") -> bool:
-    """A pattern with a '/' matches the path relative to ``base`` (where the walk started); one
-    without matches the file's or directory's own name, at any depth (as in ruff and git)."""
-    name = os.path.basename(os.path.normpath(path))
-    relative = os.path.relpath(path, base)
-    return any(fnmatch.fnmatch(relative if "/" in pattern else name, pattern) for pattern in patterns)
-
-
 def _virtualenv(directory: str) -> bool:
     return os.path.isfile(os.path.join(directory, "pyvenv.cfg")) or os.path.isdir(os.path.join(directory, "conda-meta"))
 
@@ -168,7 +160,9 @@ def _ancestors(top: str, directory: str) -> list[str]:
 
 
 class _Excludes:
-    """``_excluded`` for one walk, with the patterns compiled: a walk asks it of every entry."""
+    """Whether a path is excluded: a pattern with a '/' matches the path relative to ``base``
+    (where the walk started); one without matches the file's or directory's own name, at any
+    depth (as in ruff and git). Compiled once: a walk asks it of every entry."""
 
     def __init__(self, patterns: list[str], base: str) -> None:
         names = [pattern for pattern in patterns if "/" not in pattern]
@@ -249,10 +243,11 @@ def _forced_out(path: str, patterns: list[str], gitignore: bool) -> bool:
     """A named file that a walk would not have found (``--force-exclude``): excluded itself or
     in an excluded directory or a virtual environment, hidden, or ignored."""
     normal = os.path.normpath(path)
+    excluded = _Excludes(patterns, os.curdir)
     steps = [normal, *(str(parent) for parent in pathlib.PurePath(normal).parents if str(parent) not in (".", os.sep))]
     for step in steps:
         name = os.path.basename(step)
-        if (name.startswith(".") and name != "..") or _excluded(step, patterns):
+        if (name.startswith(".") and name != "..") or excluded(step, name):
             return True
         if step != normal and _virtualenv(step):
             return True
@@ -266,7 +261,7 @@ def discover(
     extend_exclude: list[str] | None = None,
     force_exclude: bool = False,
     respect_gitignore: bool = True,
-    sniff: Callable[[str, str], bool] = _sniff,
+    sniff: Callable[[str, str], bool] | None = None,
 ) -> Discovery:
     """Every file to lint: those named, and those a walk of the directories named finds.
     ``exclude`` replaces the default excludes (None: the defaults); ``sniff`` tells a file
@@ -279,7 +274,7 @@ def discover(
             found.files.append(path)
         elif os.path.isdir(path):
             found.roots.append(os.path.realpath(path))
-            _walk(path, patterns, respect_gitignore, found, sniff)
+            _walk(path, patterns, respect_gitignore, found, sniff or _sniff)
         elif os.path.lexists(path):
             found.roots.append(os.path.dirname(os.path.realpath(path)))
             if not (force_exclude and _forced_out(path, patterns, respect_gitignore)):

@@ -21,12 +21,7 @@ def find(paths: list[str], options: Options, cache: LintCache | None = None) -> 
     """The files a run reads (kagen.lint.discovery), their content judged through ``cache``."""
     sniff = functools.partial(cache.sniff, judge=sniffed) if cache is not None else None
     return discover(
-        paths,
-        options.exclude,
-        options.extend_exclude,
-        options.force_exclude,
-        options.respect_gitignore,
-        **({"sniff": sniff} if sniff is not None else {}),
+        paths, options.exclude, options.extend_exclude, options.force_exclude, options.respect_gitignore, sniff
     )
 
 
@@ -48,7 +43,7 @@ def read(
     keywords = table()
     ctxs = []
     for path in found.files:
-        name = cache.name(path) if cache is not None and path != "-" else None
+        name = cache.name(path, found.reals.get(path)) if cache is not None and path != "-" else None
         hit = cache.entry(name) if cache is not None and name is not None else None
         if hit is not None:
             ctx = FileContext(path, hit[0], options, keywords)
