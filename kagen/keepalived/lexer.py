@@ -8,11 +8,13 @@ keeps the stack of blocks it is in to look keywords up in the right place and re
 keepalived's recovery for every brace mistake, with a diagnostic, so that the tree kagen builds
 is the one keepalived acts on and the grammar always receives a balanced stream.
 
-The stream has three kinds of token (the grammar's terminals, grammars/keepalived.lark): BLOCK (a
+The stream has four kinds of token (the grammar's terminals, grammars/keepalived.lark): BLOCK (a
 keyword block's header, its ``Block``), ITEMS (the statements and value blocks between two block
-boundaries, a list) and CLOSE (the ``}`` that ends a block: its ``Line``, or None where keepalived
-assumes one the text does not have). The parser module decides what a token is made of
-(``token(kind, value)``); the lexer only says which kind comes with which value.
+boundaries, a list), CLOSE (the ``}`` that ends a block: its ``Line``, or None where keepalived
+assumes one the text does not have) and LEAF (a whole keyword block with no keyword block inside,
+its ``Block`` complete: most blocks are, and one token instead of three saves the parser work).
+The parser module decides what a token is made of (``token(kind, value)``); the lexer only says
+which kind comes with which value.
 """
 
 from __future__ import annotations
@@ -74,18 +76,25 @@ class Lexer(Generic[Token]):
         # lines, complaining about each. So such a diagnostic covers up to the block's end.
         broken: list[Diagnostic] = []
         last = None
+        leaf: Block | None = None  # the innermost open block while nothing opened inside it: no token yet
 
         token = self.token
 
         def close_block(closing: Line, close: Line | None) -> Iterator[Token]:
             """The block ends at ``closing``; ``close`` is its '}' (None: keepalived assumes one)."""
-            nonlocal broken, run
-            blocks.pop()
+            nonlocal broken, run, leaf
+            block = blocks.pop()
             grouped.pop()
             if not blocks:
                 broken = _close(broken, closing)
             contexts.pop()
             parents.pop()
+            if block is leaf:
+                block.children = run  # type: ignore[assignment]
+                block.close = close
+                run, leaf = [], None
+                yield token("LEAF", block)
+                return
             if run:
                 yield token("ITEMS", run)
                 run = []
@@ -129,6 +138,8 @@ class Lexer(Generic[Token]):
                                 header.pos, f"'{_describe(header)}' is not followed by '{{' (keepalived: Missing '{{')"
                             )
                         )
+                    if leaf is not None:
+                        yield token("BLOCK", leaf)
                     if run:
                         yield token("ITEMS", run)
                         run = []
@@ -136,7 +147,7 @@ class Lexer(Generic[Token]):
                     grouped.append(False)
                     contexts.append(keyword.children)
                     parents.append(keyword.path)
-                    yield token("BLOCK", block)
+                    leaf = block
                     if text == "{":
                         continue
                 else:
@@ -192,6 +203,8 @@ class Lexer(Generic[Token]):
             run.append(values)
         if last is not None:
             _close(broken, last)
+        if leaf is not None:
+            yield token("BLOCK", leaf)
         if run:
             yield token("ITEMS", run)
         for block in reversed(blocks):

@@ -51,11 +51,14 @@ class _Tokens(LarkLexer):
 
 def _flatten(children: list[_Token | Block]) -> list[Node]:
     """A block's (or the file's) children: the runs of statements (ITEMS tokens) unpacked, and the
-    nested blocks (already built)."""
+    nested blocks (LEAF tokens, built by the lexer, and blocks built here)."""
     nodes: list[Node] = []
     for child in children:
         if type(child) is _Token:
-            nodes.extend(child.value)  # type: ignore[arg-type]
+            if child.type == "ITEMS":
+                nodes.extend(child.value)  # type: ignore[arg-type]
+            else:
+                nodes.append(child.value)  # type: ignore[arg-type]
         else:
             nodes.append(child)  # type: ignore[arg-type]
     return nodes

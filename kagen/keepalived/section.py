@@ -59,13 +59,18 @@ class Section:
     def has(self, keyword: str) -> bool:
         return self.get(keyword) is not None
 
+    @cached_property
+    def _entries(self) -> dict[str, list[Line]]:
+        """Each value block keyword's entries, repeated blocks together: the trackers of every
+        instance ask for several keywords each."""
+        found: dict[str, list[Line]] = {}
+        for node in self.block.children:
+            if isinstance(node, ValueBlock):
+                found.setdefault(node.keyword, []).extend(node.entries)
+        return found
+
     def entries(self, keyword: str) -> list[Line]:
-        return [
-            entry
-            for node in self.block.children
-            if isinstance(node, ValueBlock) and node.keyword == keyword
-            for entry in node.entries
-        ]
+        return list(self._entries.get(keyword, ()))
 
     def blocks(self, keyword: str) -> list[Block]:
         return [node for node in self.block.children if isinstance(node, Block) and node.keyword == keyword]

@@ -17,6 +17,7 @@ contributions, clamped to 1..254, 255 for an owner whatever happens) and tracker
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
@@ -161,7 +162,8 @@ NEEDS = {"vrrp_script": "script", "track_file": "file", "vrrp_track_file": "file
 def _definitions(config: Config, blocks: tuple[str, ...], before: Block) -> dict[str, Section]:
     """The definitions keepalived has when it reads ``before``: those above it (it looks names
     up as it parses), the first of a name, with what they need. The definitions of each kind
-    are listed once per configuration (a large one has thousands of instances to ask)."""
+    are listed once per configuration, and the names known at each point of that list once (a
+    large configuration has thousands of instances to ask)."""
     listed = config.memo.get(("definitions", blocks))
     if listed is None:
         listed = []
@@ -177,11 +179,13 @@ def _definitions(config: Config, blocks: tuple[str, ...], before: Block) -> dict
     place = places.get(before.pos, len(config.items))
     if place < len(config.items) and config.items[place] is not before:
         place = len(config.items)  # not a top-level block: everything is above it
-    found: dict[str, Section] = {}
-    for index, section in listed:
-        if index >= place:
-            break
-        found.setdefault(section.name, section)
+    above = bisect.bisect_left(listed, place, key=lambda item: item[0])
+    found = config.memo.get(("defined", blocks, above))
+    if found is None:
+        found = {}
+        for _, section in listed[:above]:
+            found.setdefault(section.name, section)
+        config.memo[("defined", blocks, above)] = found
     return found
 
 
@@ -191,10 +195,13 @@ def _trackers(config: Config, owner: Section, corrections: list[Correction]) -> 
     found = []
     definitions = grouped("tracked-block")
     for block, kind in values("tracker-kind").items():
+        entries = owner.entries(block)
+        if not entries:
+            continue
         blocks = definitions.get(block, ())
         defined = _definitions(config, blocks, owner.block)
         seen: set[str] = set()
-        for entry in owner.entries(block):
+        for entry in entries:
             name = entry.words[0]
             if name in seen:
                 continue
