@@ -9,7 +9,8 @@ import sys
 
 from kagen.cli.options import EXIT_ERROR, EXIT_OK, cache_dir_option
 from kagen.lint import settings
-from kagen.lint.cache import location, made_by_kagen
+from kagen.lint.cache import location
+from kagen.lint.store import made_by_kagen
 
 
 def run(args: argparse.Namespace) -> int:

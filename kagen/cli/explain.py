@@ -16,7 +16,7 @@ from kagen.cli.options import (
 )
 from kagen.diagnostics import InputError
 from kagen.lint import files, settings
-from kagen.lint.clusters import grouping
+from kagen.lint.clusters import clusters
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,9 +41,9 @@ def run(args: argparse.Namespace) -> int:
     explained: list = []
     paired: set[str] = set()
     for group in groups:
-        for cluster in grouping(group):
-            explained.append(explain(cluster.members))
-            paired.update(ctx.path for ctx, _ in cluster.members)
+        for members in clusters(group):
+            explained.append(explain(members))
+            paired.update(ctx.path for ctx, _ in members)
     alone = [ctx.path for ctx in ctxs if ctx.path not in paired and ctx.config.vrrp_instances]
     for error in errors:
         print(f"kagen: error: {error}", file=sys.stderr)

@@ -251,13 +251,17 @@ def _lint(
         named = ", ".join(found.templates[:3]) + (f" and {count - 3} more" if count > 3 else "")
         print(f"kagen: skipped {plural(count, 'template')} ({named}): name one to lint it", file=sys.stderr)
     failures.extend(engine.Failure(message) for message in cluster_problems(options, args.cluster or [], ctxs))
-    result = engine.run(ctxs, options, inventory)
+    result = engine.run(ctxs, options, inventory, cache)
     result.failures = failures
     if result.findings and options.format == "sarif" and "-" not in paths:
         from kagen.fix.apply import suggestions  # standard input cannot be read again to check fixes
 
         result.fixes = suggestions([ctx.path for ctx in ctxs], options, inventory, ctxs, result)
-    elif result.findings and options.format in ("text", "json"):
+    elif options.format in ("text", "json") and any(
+        registry.BY_CODE[finding.code].fix_summary is not None
+        for finding in result.findings
+        if finding.code in registry.BY_CODE
+    ):
         from kagen.fix.apply import offered
 
         result.fixes = offered(options, inventory, ctxs, result)

@@ -92,7 +92,7 @@ def _by_file(ctxs: list[FileContext]) -> dict[str, FileContext]:
     """The configuration each file name belongs to (a file's findings carry its name)."""
     found: dict[str, FileContext] = {}
     for ctx in ctxs:
-        for source in ctx.config.files:
+        for source in ctx.sources:
             found.setdefault(source.name, ctx)
     return found
 

@@ -13,8 +13,11 @@ from kagen.lint.placement import placement
 def facts(ctxs: list[FileContext], inventory: Inventory | None) -> Facts:
     """Each instance's own address and peers: from the inventory, else from the other files of
     the run that serve the same cluster (same VRID and virtual addresses), each member's address
-    being its unicast_src_ip or mcast_src_ip."""
-    found = Facts()
+    being its unicast_src_ip or mcast_src_ip (worked out when a fix asks)."""
+    return Facts(lambda found: _fill(found, ctxs, inventory))
+
+
+def _fill(found: Facts, ctxs: list[FileContext], inventory: Inventory | None) -> None:
     if inventory is not None:
         found.missing = "the inventory does not place this file's instance (give the member's config: path)"
         for placed in placement(inventory, ctxs).placed:
@@ -25,7 +28,7 @@ def facts(ctxs: list[FileContext], inventory: Inventory | None) -> Facts:
             ]
             if placed.endpoint.ip is not None:
                 found.addresses[(placed.ctx.path, placed.instance.name or "")] = (str(placed.endpoint.ip), others)
-        return found
+        return
     groups: dict[tuple, list[tuple[FileContext, VrrpInstance]]] = {}
     for ctx in ctxs:
         for instance in ctx.config.vrrp_instances:
@@ -38,4 +41,3 @@ def facts(ctxs: list[FileContext], inventory: Inventory | None) -> Facts:
         for ctx, instance in members:
             own = str(instance.source_address)
             found.addresses[(ctx.path, instance.name or "")] = (own, [str(a) for a in addresses if str(a) != own])
-    return found

@@ -1,162 +1,53 @@
 """The lint cache, ``.kagen_cache/`` (as ruff's ``.ruff_cache``): what a run learnt about each
 file, so that the next run reads, parses and checks only what changed.
 
-- A file's entry holds its parsed configuration and the findings of the per-file rules, under a
-  name made of the settings that decide them, kagen's version, the file's name and the content
-  hash of every file it read; the entry also lists the include patterns it looked up and what
-  they matched, which a later run looks up again (a new file in ``conf.d/`` changes the reading).
-  The pair and inventory rules run on the cached configurations, never on re-parsed files.
+- A file's entry holds the findings of the per-file rules and the file's facts
+  (kagen.lint.facts), under a name made of the settings that decide them, kagen's version, the
+  file's name and the content hash of every file it read; the entry also lists the include
+  patterns it looked up and what they matched, which a later run looks up again (a new file in
+  ``conf.d/`` changes the reading). Its parsed configuration is kept beside it and loaded only
+  when a rule asks for it.
+- The findings of the pair rules that compare the members of each cluster are kept per set of
+  files that clusters join: when one file changes, only its clusters' files are loaded again;
+  KA505 compares all the clusters from the files' facts.
 - A run's entry holds what the run printed, under a name made of everything it read and every
   option: a run that would print the same prints it again without reading a configuration.
-- Entries are pickles, signed with a key kept in the user's own cache directory
-  (``$XDG_CACHE_HOME/kagen/cache.key``, mode 0600): a ``.kagen_cache`` that came with a cloned
-  repository, or was changed by anyone else, is not trusted (unpickling runs code), only rebuilt.
-- Every write goes to a temporary file renamed into place, so concurrent runs see an entry whole
-  or not at all; an entry that is missing, damaged, foreign or unreadable is a miss, a directory
-  that cannot be written means no cache, and neither is ever an error.
+- A file whose status (size, times, inode) has not changed since its hash was kept is not read
+  again for it (as git's index).
+- How entries are stored (signed, written whole, never trusted from elsewhere) is
+  kagen.lint.store's business.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import functools
 import os
 import pickle
 import secrets
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kagen import __version__
+from kagen.lint.store import DIRECTORY, READ_BYTES, Store, digest_of, read_regular, read_with_status, status_of
 
 if TYPE_CHECKING:
     from kagen.diagnostics import Diagnostic
     from kagen.keepalived.model import Config
     from kagen.lint.context import FileContext
+    from kagen.lint.facts import FileFacts
+    from kagen.lint.rule import Rule
     from kagen.lint.settings import Options
 
-DIRECTORY = ".kagen_cache"
-FORMAT = 1  # of the entries: a kagen that writes another format writes beside it
-MAGIC = b"kagen-c1"
-TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# kagen's lint cache: kagen clean removes it\n"
-ENTRY_BYTES = 1 << 30  # an entry bigger than this is not one of ours
-KEY_BYTES = 32
 WRITE_BEHIND = False  # write the cache in a child the command does not wait for (``behind``)
 RUNS_KEPT = 32  # run entries kept (the newest)
 PACKS_MAX = 8  # packs an index may spread its entries over before they are gathered in one
 PRUNE_AFTER = 86400  # seconds a pack this run's index does not use is kept (other settings' runs may)
-READ_BYTES = 1 << 26  # a configuration file kagen reads whole is smaller (kagen.keepalived.logical)
-
-
-def _user_key() -> bytes | None:
-    """The signing key, made on first use; None when the user's cache directory is unusable."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = os.path.join(base, "kagen", "cache.key")
-    for _ in range(2):
-        try:
-            data = _read_regular(path, KEY_BYTES)
-            if data is not None and len(data) == KEY_BYTES:
-                return data
-            if data is not None:  # not a key: make a new one
-                os.unlink(path)
-            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(handle, "wb") as out:
-                out.write(secrets.token_bytes(KEY_BYTES))
-        except FileExistsError:  # another run made it meanwhile: read that one
-            continue
-        except OSError:
-            return None
-    return None
-
-
-def _read_regular(path: str, most: int) -> bytes | None:
-    """A regular file's content (None if there is none); never follows a link, never blocks on a
-    FIFO or a device someone put there, and reads at most ``most`` bytes."""
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-    except FileNotFoundError:
-        return None
-    with os.fdopen(handle, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > most:
-            raise OSError(f"{path}: not a regular file of at most {most} bytes")
-        return stream.read(info.st_size)  # a read of ``most`` would allocate that much
-
-
-def digest_of(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-class Store:
-    """Signed entries, one file each, under ``<directory>/<kagen version>-<format>/``."""
-
-    def __init__(self, directory: str, key: bytes) -> None:
-        self.directory = directory
-        self.key = key
-        self.root = os.path.join(directory, f"{__version__}-{FORMAT}")
-
-    @classmethod
-    def open(cls, directory: str, named: bool = False) -> Store | None:
-        """The cache in ``directory``, made if it is not there; None if it cannot be used. Only
-        a directory the user ``named`` may be a link: a link that came with a repository could
-        point kagen's writes (and its pruning) anywhere."""
-        key = _user_key()
-        if key is None:
-            return None
-        root = os.path.join(directory, f"{__version__}-{FORMAT}")
-        for path in (root,) if named else (directory, root):
-            if os.path.islink(path) or (os.path.lexists(path) and not os.path.isdir(path)):
-                return None
-        try:
-            if not os.path.isdir(directory):  # private: configurations hold passwords
-                os.makedirs(directory, mode=0o700, exist_ok=True)
-                for name, text in ((".gitignore", "# made by kagen\n*\n"), ("CACHEDIR.TAG", TAG)):
-                    with open(os.path.join(directory, name), "w", encoding="utf-8") as out:
-                        out.write(text)
-            os.makedirs(root, mode=0o700, exist_ok=True)
-        except OSError:
-            if not os.path.isdir(root):
-                return None  # read-only and empty: nothing to read either
-        return cls(directory, key)
-
-    def _sign(self, payload: bytes) -> bytes:
-        return hmac.new(self.key, payload, hashlib.sha256).digest()
-
-    def get(self, name: str) -> Any | None:
-        try:
-            data = _read_regular(os.path.join(self.root, name), ENTRY_BYTES)
-            if data is None or not data.startswith(MAGIC):
-                return None
-            mac, payload = data[len(MAGIC) : len(MAGIC) + 32], data[len(MAGIC) + 32 :]
-            if not hmac.compare_digest(mac, self._sign(payload)):
-                return None
-            return pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - a damaged entry of any kind is a miss
-            return None
-
-    def put(self, name: str, value: object) -> None:
-        try:
-            payload = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            return
-        import tempfile
-
-        try:
-            handle, temporary = tempfile.mkstemp(dir=self.root, prefix=".new-")
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(MAGIC + self._sign(payload) + payload)
-            os.replace(temporary, os.path.join(self.root, name))
-        except OSError:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+PAIRS = "pairs-"  # the findings of the rules that compare cluster members, on files clusters join
+CONFIG = "config-"  # the name of a file's parsed configuration: its entry's, after this
+STATS_KEPT = 1 << 16  # files whose hash is kept by status: beyond, those of this run only
+SETTLED_NS = 2_000_000_000  # a file unchanged this long has a status that says it is unchanged
 
 
 class LintCache:
@@ -169,38 +60,68 @@ class LintCache:
         self._digests: dict[str, tuple[str | None, bytes | None]] = {}
         self.fresh: list[FileContext] = []  # read and parsed by this run: to keep (``keep``)
         index = store.get(self._index_name())
-        # sniff: verdicts by content hash; files: path -> (real path, manifest); packs: entry -> pack
-        self.index: dict[str, Any] = {"sniff": {}, "files": {}, "packs": {}}
+        # sniff: verdicts by content hash; files: path -> (real path, manifest); packs: entry -> pack;
+        # stats: real path -> (status, content hash)
+        self.index: dict[str, Any] = {"sniff": {}, "files": {}, "packs": {}, "stats": {}}
         if isinstance(index, dict) and set(index) == set(self.index):
             self.index = index
         self._packs: dict[str, dict[str, bytes]] = {}  # loaded this run
         self._new: dict[str, bytes] = {}  # entries this run made, for its pack
+        self._compared: set[str] = set()  # the pair rules' entries this run used or made
+        self._later: list[tuple[list[FileContext], list[Rule], list[Diagnostic]]] = []  # to store in ``keep``
         self._changed = False
 
     def _index_name(self) -> str:
         return "index-" + digest_of(self.settings.encode())
 
     def read(self, real: str) -> tuple[str | None, bytes | None]:
-        """A file's content hash and content, read once per run; (None, None) if it is not a
-        regular file kagen can read."""
+        """A file's content hash, once per run, and its content if it had to be read for it;
+        (None, None) if it is not a regular file kagen can read. A file whose status (size, times,
+        inode) is what it was when its hash was kept is not read again, as git does."""
         known = self._digests.get(real)
         if known is None:
-            try:
-                data = _read_regular(real, READ_BYTES)
-            except OSError:
-                data = None
-            known = (digest_of(data) if data is not None else None, data)
-            self._digests[real] = known
+            known = self._digests[real] = self._hashed(real)
         return known
+
+    def _hashed(self, real: str) -> tuple[str | None, bytes | None]:
+        kept = self.index["stats"].get(real)
+        if kept is not None:
+            try:
+                info = os.lstat(real)
+            except OSError:
+                return None, None
+            if status_of(info) == kept[0] and stat.S_ISREG(info.st_mode):
+                return kept[1], None
+        try:
+            data, read = read_with_status(real, READ_BYTES)
+        except OSError:
+            return None, None
+        if data is None or read is None:
+            return None, None
+        info = read
+        digest = digest_of(data)
+        # A file changed again within the clock's tick keeps its status: only a file older than
+        # a few seconds has its hash kept by status (git's "racily clean" entries).
+        if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > SETTLED_NS:
+            self.index["stats"][real] = (status_of(info), digest)
+            self._changed = True
+        return digest, data
 
     def sniff(self, path: str, real: str, judge: Callable[[bytes], bool]) -> bool:
         """``judge(data)`` (discovery's test of a file's content), remembered by content hash."""
         digest, data = self.read(real)
-        if digest is None or data is None:
+        if digest is None:
             return False
         verdicts = self.index["sniff"]
         verdict = verdicts.get(digest)
         if verdict is None:
+            if data is None:
+                try:
+                    data = read_regular(real, READ_BYTES)
+                except OSError:
+                    data = None
+                if data is None or digest_of(data) != digest:
+                    return False  # changed meanwhile: judged by the next run
             verdict = verdicts[digest] = bool(judge(data))
             self._changed = True
         return verdict
@@ -232,20 +153,34 @@ class LintCache:
             self._packs[pack] = value if isinstance(value, dict) else {}
         return self._packs[pack]
 
-    def entry(self, name: str) -> tuple[Config, list[Diagnostic] | None] | None:
-        """A file's cached reading and per-file findings, by the name ``name`` gave."""
-        pack = self.index["packs"].get(name)
-        data = self._pack(pack).get(name) if pack is not None else None
-        try:
-            value = pickle.loads(data) if isinstance(data, bytes) else None
-        except Exception:  # noqa: BLE001 - signed, so only an older kagen's entry: a miss
-            return None
+    def entry(self, name: str) -> tuple[Callable[[], Config | None], list[Diagnostic] | None, FileFacts] | None:
+        """A file's cached per-file findings and facts, by the name ``name`` gave, and what loads
+        its parsed configuration when a rule asks for it (None if it cannot)."""
+        value = self._loaded(name)
         if not isinstance(value, tuple) or len(value) != 2:
             return None
         from kagen.diagnostics import Diagnostic
 
-        config, findings = value
-        return config, None if findings is None else [Diagnostic(*finding) for finding in findings]
+        findings, facts = value
+        return (
+            functools.partial(self._config, name),
+            None if findings is None else [Diagnostic(*finding) for finding in findings],
+            facts,
+        )
+
+    def _loaded(self, name: str) -> Any:
+        pack = self.index["packs"].get(name)
+        data = self._pack(pack).get(name) if pack is not None else self._new.get(name)
+        try:
+            return pickle.loads(data) if isinstance(data, bytes) else None
+        except Exception:  # noqa: BLE001 - signed, so only an older kagen's entry: a miss
+            return None
+
+    def _config(self, name: str) -> Config | None:
+        from kagen.keepalived.model import Config
+
+        value = self._loaded(CONFIG + name)
+        return value if isinstance(value, Config) else None
 
     def name(self, path: str, real: str | None = None) -> str | None:
         """The name of the entry of ``path`` (whose real path is ``real``) that is current, if
@@ -255,43 +190,103 @@ class LintCache:
             return None
         return self._entry_name(path, known[1])
 
-    def remember(self, path: str, config: Config, findings: Iterable[Diagnostic] | None) -> str | None:
-        """Store a fresh reading of ``path`` and its per-file findings (None: not checked on its
-        own, as a file another one includes); the entry's name."""
+    def _manifest(self, config: Config) -> tuple | None:
         sources = tuple((source.realpath, self.read(source.realpath)[0]) for source in config.files)
         if any(digest is None for _, digest in sources):
             return None  # read from somewhere else (standard input, an overlay): not cacheable
-        manifest = (sources, tuple(config.patterns))
-        name = self._entry_name(path, manifest)
+        return (sources, tuple(config.patterns))
+
+    def name_of(self, ctx: FileContext) -> str | None:
+        """The name of the entry ``ctx`` has or will have (None: not cacheable)."""
+        if ctx.entry is not None or ctx.path == "-":
+            return ctx.entry
+        manifest = self._manifest(ctx.config)
+        return None if manifest is None else self._entry_name(ctx.path, manifest)
+
+    def remember(self, ctx: FileContext) -> str | None:
+        """Store a fresh reading of ``ctx``'s file, its per-file findings (None: not checked on
+        its own, as a file another one includes) and its facts; the entry's name."""
+        manifest = self._manifest(ctx.config)
+        if manifest is None:
+            return None
+        name = self._entry_name(ctx.path, manifest)
+        findings = ctx.checked
         kept = None if findings is None else [(f.check, f.pos, f.message, f.severity, f.end, f.node) for f in findings]
         try:
-            self._new[name] = pickle.dumps((config, kept), pickle.HIGHEST_PROTOCOL)
+            config = pickle.dumps(ctx.config, pickle.HIGHEST_PROTOCOL)
+            self._new[name] = pickle.dumps((kept, ctx.facts), pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return None
-        self.index["files"][path] = (os.path.realpath(path), manifest)
+        self._new[CONFIG + name] = config
+        self.index["files"][ctx.path] = (os.path.realpath(ctx.path), manifest)
         self._changed = True
         return name
 
+    def compared(self, part: list[FileContext], rules: list[Rule]) -> list[Diagnostic]:
+        """The findings of ``rules`` (which compare the members of each cluster) on ``part``
+        (files that clusters join, kagen.lint.clusters.components), as they were found when these
+        files were last as they are now: their configurations are then not even loaded."""
+
+        def compute() -> list[Diagnostic]:
+            return [finding for rule in rules for finding in rule.check_files(part)]
+
+        if not any(name.startswith(PAIRS) for name in self.index["packs"]):
+            found = compute()  # nothing to look up (a cold run): stored after the output (``keep``)
+            self._later.append((part, rules, found))
+            self._changed = True
+            return found
+        name = self._pairs_name(part, rules)
+        if name is None:
+            return compute()
+        kept = self._loaded(name)
+        if isinstance(kept, list):
+            from kagen.diagnostics import Diagnostic
+
+            return [Diagnostic(*finding) for finding in kept]
+        found = compute()
+        self._new[name] = pickle.dumps([(f.check, f.pos, f.message, f.severity, f.end) for f in found])
+        self._changed = True
+        return found
+
+    def _pairs_name(self, part: list[FileContext], rules: list[Rule]) -> str | None:
+        names = [self.name_of(ctx) for ctx in part]
+        if None in names:
+            return None
+        codes = [rule.code for rule in rules]
+        name = PAIRS + digest_of(repr((self.settings, codes, part[0].options.clusters, names)).encode())
+        self._compared.add(name)
+        return name
+
     def keep(self) -> None:
-        """Store what this run parsed and found, in one pack (one file, whatever the number of
-        files: creating a file costs more than writing one)."""
+        """Store what this run parsed and found in two packs, whatever the number of files
+        (creating a file costs more than writing one): the parsed configurations in one, the
+        rest in the other, which is all that a run where little changed reads."""
         for ctx in self.fresh:
-            ctx.entry = self.remember(ctx.path, ctx.config, ctx.checked)
+            ctx.entry = self.remember(ctx)
         self.fresh = []
-        live = set(self.index["packs"].values())
-        if len(live) >= PACKS_MAX:  # entries spread over many packs: gather the live ones in this one
+        for files, rules, found in self._later:
+            name = self._pairs_name(files, rules)
+            if name is not None:
+                self._new[name] = pickle.dumps([(f.check, f.pos, f.message, f.severity, f.end) for f in found])
+        self._later = []
+        gather = len(set(self.index["packs"].values())) >= PACKS_MAX
+        if gather:  # entries spread over many packs: gather the live ones in this run's
             for name, pack in self.index["packs"].items():
                 data = self._pack(pack).get(name)
                 if data is not None and name not in self._new:
                     self._new[name] = data
-        if not self._new:
-            return
-        pack = "pack-" + secrets.token_hex(8)
-        self.store.put(pack, self._new)
-        self._packs[pack] = self._new
-        self.index["packs"] = {name: pack for name in self._new} | (
-            {} if len(live) >= PACKS_MAX else {k: v for k, v in self.index["packs"].items() if k not in self._new}
-        )
+        packs: dict[str, str] = {}
+        for heavy in (False, True):
+            part = {name: data for name, data in self._new.items() if name.startswith(CONFIG) is heavy}
+            if part:
+                pack = "pack-" + secrets.token_hex(8)
+                self.store.put(pack, part)
+                self._packs[pack] = part
+                packs.update(dict.fromkeys(part, pack))
+        if packs:
+            self.index["packs"] = packs | (
+                {} if gather else {k: v for k, v in self.index["packs"].items() if k not in packs}
+            )
         self._new = {}
 
     def replay(self, key: str) -> tuple[str, str, int] | None:
@@ -308,6 +303,9 @@ class LintCache:
         if not self._changed:
             return
         current = {self._entry_name(path, known[1]) for path, known in self.index["files"].items()}
+        current |= {CONFIG + name for name in current} | self._compared
+        if len(self.index["stats"]) > STATS_KEPT:
+            self.index["stats"] = {real: kept for real, kept in self.index["stats"].items() if real in self._digests}
         self.index["packs"] = {name: pack for name, pack in self.index["packs"].items() if name in current}
         self.store.put(self._index_name(), self.index)
         self._prune(set(self.index["packs"].values()))
@@ -355,15 +353,6 @@ def behind(task: Callable[[], None]) -> None:
         task()
     finally:
         os._exit(0)
-
-
-def made_by_kagen(directory: str) -> bool:
-    """Whether ``directory`` is a cache kagen made: it holds kagen's CACHEDIR.TAG (``kagen clean``
-    removes nothing else)."""
-    try:
-        return _read_regular(os.path.join(directory, "CACHEDIR.TAG"), len(TAG)) == TAG.encode()
-    except OSError:
-        return False
 
 
 def location(options: Options, directory: str | None = None) -> str:

@@ -23,22 +23,43 @@ import os
 from collections import defaultdict
 from typing import NamedTuple
 
-from kagen.keepalived.model import IPAddress, VrrpInstance, parse_address
+from kagen.keepalived.model import IPAddress, VrrpInstance
 from kagen.lint.context import FileContext
+from kagen.lint.facts import Seen
 from kagen.partition import Partition
 
 Member = tuple[FileContext, VrrpInstance]
+Seat = tuple[FileContext, int]  # a file and the index of one of its vrrp_instances
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Cluster(NamedTuple):
-    members: list[Member]
+    members: list[Seat]
     links: list[tuple[int, int, str]]  # two members (indexes) and what joined them: peer, vip, --cluster
 
 
 def clusters(ctxs: list[FileContext]) -> list[list[Member]]:
     """Groups of instances, one per cluster, each with members from at least two files."""
-    return [cluster.members for cluster in grouping(ctxs)]
+    return [[(ctx, ctx.config.vrrp_instances[i]) for ctx, i in cluster.members] for cluster in grouping(ctxs)]
+
+
+def evidence(ctxs: list[FileContext]) -> list[list[tuple[FileContext, Seen]]]:
+    """The clusters of ``clusters`` as their evidence: without the configurations (a cached file's
+    is not loaded for it)."""
+    return [[(ctx, ctx.instances[i]) for ctx, i in cluster.members] for cluster in grouping(ctxs)]
+
+
+def components(ctxs: list[FileContext]) -> list[list[FileContext]]:
+    """The files that clusters join, in groups that no cluster crosses, each in the order of
+    ``ctxs``: the rules that compare the members of a cluster find the same on each group alone."""
+    partition = Partition()
+    for cluster in grouping(ctxs):
+        first = id(cluster.members[0][0])
+        for ctx, _ in cluster.members[1:]:
+            partition.join(first, id(ctx))
+    joined = {id(ctx): ctx for cluster in grouping(ctxs) for ctx, _ in cluster.members}
+    groups = partition.groups([id(ctx) for ctx in ctxs if id(ctx) in joined])
+    return [[joined[key] for key in group] for group in groups]
 
 
 def grouping(ctxs: list[FileContext]) -> list[Cluster]:
@@ -52,23 +73,13 @@ def described(ctxs: list[FileContext]) -> list[dict]:
     return [
         {
             "members": [
-                {"file": ctx.path, "instance": instance.name, "line": instance.line.pos.line}
-                for ctx, instance in cluster.members
+                {"file": ctx.path, "instance": ctx.instances[i].name, "line": ctx.instances[i].at.line}
+                for ctx, i in cluster.members
             ],
             "joined": [{"members": [first, second], "by": why} for first, second, why in cluster.links],
         }
         for cluster in grouping(ctxs)
     ]
-
-
-def source(instance: VrrpInstance) -> IPAddress | None:
-    """The address the instance sends from, when it says (unicast_src_ip or mcast_src_ip)."""
-    line = instance.get("unicast_src_ip") or instance.get("mcast_src_ip")
-    return parse_address(line.args[0]) if line is not None and line.args else None
-
-
-def peers(instance: VrrpInstance) -> frozenset[IPAddress]:
-    return frozenset(peer.address for peer in instance.unicast_peers if peer.valid and peer.address is not None)
 
 
 def vips(instance: VrrpInstance) -> frozenset[tuple[IPAddress, int | None]]:
@@ -81,17 +92,19 @@ def vips(instance: VrrpInstance) -> frozenset[tuple[IPAddress, int | None]]:
 
 @functools.lru_cache(maxsize=1)
 def _grouping(ctxs: tuple[FileContext, ...]) -> list[Cluster]:
-    """Computed once per run for all the pair rules."""
+    """Computed once per run for all the pair rules, from each file's evidence."""
     named = [set(map(os.path.realpath, group)) for group in (ctxs[0].options.clusters if ctxs else [])]
-    members: list[Member] = []
+    members: list[Seat] = []
+    seen: list[Seen] = []
     by_name: dict[tuple[int, str | None], list[int]] = defaultdict(list)
     evidence: list[int] = []  # members grouped from evidence (not in a --cluster group)
     for ctx in ctxs:
         real = os.path.realpath(ctx.path) if named else ""
         where = next((i for i, group in enumerate(named) if real in group), None)
-        for instance in ctx.config.vrrp_instances:
+        for at, instance in enumerate(ctx.instances):
             index = len(members)
-            members.append((ctx, instance))
+            members.append((ctx, at))
+            seen.append(instance)
             if where is not None:
                 by_name[(where, instance.name)].append(index)
             else:
@@ -107,19 +120,18 @@ def _grouping(ctxs: tuple[FileContext, ...]) -> list[Cluster]:
     for indexes in by_name.values():
         for index in indexes[1:]:
             join(indexes[0], index, "--cluster")
-    senders: dict[tuple[IPAddress, str | None], list[int]] = defaultdict(list)
-    holders: dict[IPAddress, list[int]] = defaultdict(list)
+    senders: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    holders: dict[str, list[int]] = defaultdict(list)
     for index in evidence:
-        instance = members[index][1]
-        address = source(instance)
-        if address is not None:
-            senders[(address, instance.virtual_router_id)].append(index)
-        for vip, _ in vips(instance):
+        instance = seen[index]
+        if instance.source is not None:
+            senders[(instance.source, instance.vrid)].append(index)
+        for vip, _ in instance.vips:
             holders[vip].append(index)
     for index in evidence:
-        instance = members[index][1]
-        for peer in peers(instance):
-            for other in senders.get((peer, instance.virtual_router_id), ()):
+        instance = seen[index]
+        for peer in instance.peers:
+            for other in senders.get((peer, instance.vrid), ()):
                 join(index, other, "peer")
     for indexes in holders.values():
         for index in indexes[1:]:
@@ -139,11 +151,10 @@ def _grouping(ctxs: tuple[FileContext, ...]) -> list[Cluster]:
     return found
 
 
-def _networks(instance: VrrpInstance) -> list[Network]:
+def _networks(instance: Seen) -> list[Network]:
     """The subnets the instance is on, as its addresses say (virtual IPs with their prefix)."""
-    nets = [ipaddress.ip_network(f"{address}/{prefix}", strict=False) for address, prefix in vips(instance) if prefix]
-    address = source(instance)
-    return nets + ([ipaddress.ip_network(address)] if address is not None else [])
+    nets = [ipaddress.ip_network(f"{address}/{prefix}", strict=False) for address, prefix in instance.vips if prefix]
+    return nets + ([ipaddress.ip_network(instance.source)] if instance.source is not None else [])
 
 
 class _Heard(NamedTuple):
@@ -151,18 +162,17 @@ class _Heard(NamedTuple):
     addresses they send from and to, and the subnets they are on."""
 
     unicast: bool
-    addresses: frozenset[IPAddress]
+    addresses: frozenset[str]
     networks: list[Network]
 
 
-def _heard(members: list[Member], subnets: bool) -> _Heard:
+def _heard(members: list[tuple[FileContext, Seen]], subnets: bool) -> _Heard:
     """``subnets``: whether they matter (only when a group on the VRID is multicast)."""
-    addresses: set[IPAddress] = set()
+    addresses: set[str] = set()
     for _, instance in members:
-        addresses |= peers(instance)
-        address = source(instance)
-        if address is not None:
-            addresses.add(address)
+        addresses |= instance.peers
+        if instance.source is not None:
+            addresses.add(instance.source)
     nets = [net for _, instance in members for net in _networks(instance)] if subnets else []
     return _Heard(all(instance.unicast for _, instance in members), frozenset(addresses), nets)
 
@@ -173,7 +183,7 @@ def _hear(first: _Heard, second: _Heard) -> bool:
     return any(a.version == b.version and a.overlaps(b) for a in first.networks for b in second.networks)
 
 
-def conflicts(groups: list[list[Member]]) -> dict[int, int]:
+def conflicts(groups: list[list[tuple[FileContext, Seen]]]) -> dict[int, int]:
     """For the groups of instances on one VRID (one group per cluster), each group that hears an
     earlier one, and the first such: multicast instances on one subnet, or unicast instances that
     send to a common node. Candidates come from indexes of addresses and subnets (a repository
@@ -181,7 +191,7 @@ def conflicts(groups: list[list[Member]]) -> dict[int, int]:
     subnets = not all(instance.unicast for group in groups for _, instance in group)
     heard = [_heard(group, subnets) for group in groups]
     lengths = {net.prefixlen for facts in heard for net in facts.networks}
-    by_address: dict[IPAddress, list[int]] = defaultdict(list)
+    by_address: dict[str, list[int]] = defaultdict(list)
     by_network: dict[Network, list[int]] = defaultdict(list)  # a group's own subnets
     covering: dict[Network, list[int]] = defaultdict(list)  # the subnets holding a group's subnets
     for index, facts in enumerate(heard):

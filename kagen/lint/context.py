@@ -13,6 +13,7 @@ from kagen.keepalived.keywords import ArgSpec, Keyword, KeywordTable, Version
 from kagen.keepalived.model import Config
 from kagen.keepalived.tree import Block, Line, Node
 from kagen.keepalived.vrrp import Behaviour, behaviour
+from kagen.lint.facts import FileFacts, Seen, Source, comments_of, keywords_of, seen, sources_of
 from kagen.lint.settings import Options
 
 
@@ -52,9 +53,21 @@ def _layout(keyword: Keyword) -> tuple[tuple[ArgSpec, ...], ArgSpec | None]:
 
 
 class FileContext:
-    def __init__(self, path: str, config: Config, options: Options, table: KeywordTable) -> None:
+    def __init__(
+        self,
+        path: str,
+        config: Config | None,
+        options: Options,
+        table: KeywordTable,
+        load: Callable[[], Config] | None = None,
+        facts: FileFacts | None = None,
+    ) -> None:
+        """``config``, or ``load`` to read it (from the lint cache) when a rule first asks, with
+        the ``facts`` that the run needs of the file meanwhile."""
         self.path = path
-        self.config = config
+        self._config = config
+        self._load = load
+        self._facts = facts
         self.options = options
         self.table = table
         # Names of included files whose findings are not reported: outside the directories
@@ -64,6 +77,41 @@ class FileContext:
         # the lint cache holds them, and the cache entry they came from (kagen.lint.cache).
         self.checked: list[Diagnostic] | None = None
         self.entry: str | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            assert self._load is not None
+            self._config, self._load = self._load(), None
+        return self._config
+
+    @property
+    def loaded(self) -> bool:
+        return self._config is not None
+
+    @property
+    def facts(self) -> FileFacts:
+        """What the cache keeps of the file for runs that do not load it (kagen.lint.facts)."""
+        if self._facts is None:
+            self._facts = FileFacts(self.sources, keywords_of(self.paths), self.comments, self.instances)
+        return self._facts
+
+    @cached_property
+    def sources(self) -> tuple[Source, ...]:
+        """Every file read for this one, this one first."""
+        return self._facts.sources if self._facts is not None else sources_of(self.config)
+
+    @cached_property
+    def comments(self) -> tuple[tuple[str, int, int, str], ...]:
+        """The comments that may hold suppressions: (file, line, col, text)."""
+        return self._facts.comments if self._facts is not None else comments_of(self.config)
+
+    @cached_property
+    def instances(self) -> tuple[Seen, ...]:
+        """The vrrp_instances as the cluster evidence sees them, in file order."""
+        if self._facts is not None:
+            return self._facts.instances
+        return tuple(seen(instance) for instance in self.config.vrrp_instances)
 
     @property
     def target(self) -> Version:
@@ -120,6 +168,8 @@ class FileContext:
     @cached_property
     def paths(self) -> frozenset[str]:
         """The keyword paths present in the configuration (vrrp_instance, vrrp_instance/authentication)."""
+        if self._config is None and self._facts is not None:
+            return self._facts.paths
         return frozenset(keyword.path for keyword in self.by_keyword)
 
     def visits_of(self, wanted: Callable[[Keyword], object]) -> Iterator[tuple[Keyword, Visit]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from kagen.keepalived.model import VrrpInstance
@@ -29,11 +30,32 @@ class Edit(NamedTuple):
 
 class Facts:
     """What the files do not say: per (file name, vrrp_instance name), this node's address and
-    the other members' addresses; and why they are unknown where they are."""
+    the other members' addresses; and why they are unknown where they are. Worked out by ``fill``
+    when a fix first asks: it reads every file of the run, which most runs' fixes never need."""
 
-    def __init__(self) -> None:
-        self.addresses: dict[tuple[str, str], tuple[str, list[str]]] = {}
-        self.missing = "give --inventory, or the other files of the pair with their unicast_src_ip or mcast_src_ip"
+    def __init__(self, fill: Callable[[Facts], None] | None = None) -> None:
+        self._addresses: dict[tuple[str, str], tuple[str, list[str]]] = {}
+        self._missing = "give --inventory, or the other files of the pair with their unicast_src_ip or mcast_src_ip"
+        self._fill = fill
+
+    def _filled(self) -> None:
+        if self._fill is not None:
+            fill, self._fill = self._fill, None
+            fill(self)
+
+    @property
+    def addresses(self) -> dict[tuple[str, str], tuple[str, list[str]]]:
+        self._filled()
+        return self._addresses
+
+    @property
+    def missing(self) -> str:
+        self._filled()
+        return self._missing
+
+    @missing.setter
+    def missing(self, text: str) -> None:
+        self._missing = text
 
 
 class Unfixable(Exception):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from kagen.diagnostics import Diagnostic, Severity
 from kagen.lint import parallel, registry, suppressions
-from kagen.lint.clusters import described
+from kagen.lint.clusters import components, described
 from kagen.lint.context import FileContext
 from kagen.lint.edits import Edit
 from kagen.lint.rule import Rule, Scope
@@ -21,6 +21,7 @@ from kagen.lint.settings import Options
 
 if TYPE_CHECKING:  # the cloud model is loaded with an inventory, not on every lint run's start-up
     from kagen.cloud.model import Inventory
+    from kagen.lint.cache import LintCache
 
 
 class Failure(NamedTuple):
@@ -57,7 +58,7 @@ class LintResult:
 
     def owners(self) -> dict[str, str]:
         """The file each finding's file was read for: an included file's is the file that includes it."""
-        owners = {source.name: ctx.path for ctx in self.contexts for source in reversed(ctx.config.files)}
+        owners = {source.name: ctx.path for ctx in self.contexts for source in reversed(ctx.sources)}
         return owners | ({self.inventory.path: self.inventory.path} if self.inventory is not None else {})
 
     def texts(self) -> dict[str, str]:
@@ -94,7 +95,25 @@ def _networks(ctxs: list[FileContext], inventory: Inventory | None) -> list[list
     return networks(inventory, ctxs)
 
 
-def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None = None) -> LintResult:
+def _across(group: list[FileContext], rules: list[Rule], cache: LintCache | None) -> list[Diagnostic]:
+    """The findings of the rules across files on ``group``. With the cache, the rules that compare
+    the members of each cluster run on each set of files that clusters join, where one of them
+    changed (the others' configurations are not loaded); KA505 compares the clusters from the
+    evidence every file's facts keep."""
+    if cache is None:
+        return [finding for rule in rules for finding in rule.check_files(group)]
+    found = [finding for rule in rules if rule.across_clusters for finding in rule.check_files(group)]
+    within = [rule for rule in rules if not rule.across_clusters]
+    for part in components(group) if within else []:
+        found.extend(cache.compared(part, within))
+    return found
+
+
+def run(
+    ctxs: list[FileContext], options: Options, inventory: Inventory | None = None, cache: LintCache | None = None
+) -> LintResult:
+    """The findings of the rules ``options`` enables on ``ctxs`` (``cache``: keeps and reuses
+    what the rules across files found, kagen.lint.cache)."""
     codes = registry.enabled(options.select, options.ignore)
     rules = [rule for rule in registry.RULES if rule.code in codes and not rule.parser]
     if options.fragment:
@@ -118,9 +137,10 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
     for ctx in ctxs:
         findings.extend(ctx.checked or [])
     across = [rule for rule in rules if rule.scope is Scope.FILES and _has_what_it_reads(rule, ctxs)]
+    found: list[dict] = []
     for group in _networks(ctxs, inventory) if across else []:
-        for rule in across:
-            findings.extend(rule.check_files(group))
+        found.extend(described(group))  # first: the rules on the whole group reuse its clusters
+        findings.extend(_across(group, across, cache))
     for rule in rules:
         if rule.scope is Scope.INVENTORY and inventory is not None:
             findings.extend(rule.check_inventory(inventory, ctxs))
@@ -131,5 +151,4 @@ def run(ctxs: list[FileContext], options: Options, inventory: Inventory | None =
         if finding.pos.file not in quiet
     }
     names = [ctx.path for ctx in ctxs] + ([inventory.path] if inventory is not None else [])
-    found = [cluster for group in _networks(ctxs, inventory) if across for cluster in described(group)]
     return LintResult(names, sorted(kept, key=Diagnostic.sort_key), clusters=found, contexts=ctxs, inventory=inventory)

@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING
 
 from kagen.diagnostics import InputError
 from kagen.keepalived.keywords import table
-from kagen.lint.discovery import Discovery, discover, looks_like_keepalived, sniffed
+from kagen.lint.discovery import Discovery, discover, sniffed
 from kagen.lint.settings import Options
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kagen.keepalived.model import Config
     from kagen.lint.cache import LintCache
     from kagen.lint.context import FileContext
 
@@ -46,7 +49,8 @@ def read(
         name = cache.name(path, found.reals.get(path)) if cache is not None and path != "-" else None
         hit = cache.entry(name) if cache is not None and name is not None else None
         if hit is not None:
-            ctx = FileContext(path, hit[0], options, keywords)
+            load = functools.partial(_load, hit[0], path, config_id, overlay)
+            ctx = FileContext(path, None, options, keywords, load, hit[2])
             ctx.checked, ctx.entry = hit[1], name
             ctxs.append(ctx)
             continue
@@ -57,17 +61,24 @@ def read(
             continue
         if cache is not None and path != "-":
             cache.fresh.append(ctxs[-1])
-    included = {source.realpath for ctx in ctxs for source in ctx.config.files[1:]}
+    included = {source.real for ctx in ctxs for source in ctx.sources[1:]}
     if included:
         ctxs = _tops(ctxs, included)
     roots = tuple(os.path.join(root, "") for root in found.roots)
     for ctx in ctxs:
         ctx.quiet = frozenset(
             source.name
-            for source in ctx.config.files[1:]
-            if not os.path.join(source.realpath, "").startswith(roots) and not looks_like_keepalived(source.text)
+            for source in ctx.sources[1:]
+            if not os.path.join(source.real, "").startswith(roots) and not source.keepalived
         )
     return ctxs
+
+
+def _load(cached: Callable[[], Config | None], path: str, config_id: str, overlay: dict[str, bytes] | None) -> Config:
+    """A cached file's configuration when a rule asks for it: from the cache, or read again."""
+    from kagen.keepalived.parse import parse_file
+
+    return cached() or parse_file(path, config_id, overlay)
 
 
 def inputs(
@@ -81,13 +92,13 @@ def inputs(
 def _tops(ctxs: list[FileContext], included: set[str]) -> list[FileContext]:
     """The files to check on their own: those no other file of the run includes, and, of files
     that include each other (a.conf and b.conf both ``include *.conf``), the first."""
-    real = {id(ctx): ctx.config.files[0].realpath if ctx.path != "-" else "-" for ctx in ctxs}
+    real = {id(ctx): ctx.sources[0].real if ctx.path != "-" else "-" for ctx in ctxs}
     kept = [ctx for ctx in ctxs if real[id(ctx)] not in included]
-    covered = {source.realpath for ctx in kept for source in ctx.config.files}
+    covered = {source.real for ctx in kept for source in ctx.sources}
     for ctx in ctxs:
         if real[id(ctx)] not in covered:
             kept.append(ctx)
-            covered.update(source.realpath for source in ctx.config.files)
+            covered.update(source.real for source in ctx.sources)
     chosen = {id(ctx) for ctx in kept}
     return [ctx for ctx in ctxs if id(ctx) in chosen]
 

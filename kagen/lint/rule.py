@@ -45,6 +45,9 @@ class Rule:
     opt_in = False  # only selected by its code or name, not by ALL or a prefix
     beyond_keepalived = False  # keepalived itself accepts what this rule reports
     whole_config = False  # needs the whole configuration: silent with --fragment
+    # FILES scope: compares clusters with each other (from their evidence, kagen.lint.facts), not
+    # only the members of each cluster: runs on all the files, never on a group of them alone.
+    across_clusters = False
     fix_summary: str | None = None  # what ``fix`` does (kagen rules, SARIF); None: the rule has no fix
 
     @property

@@ -40,9 +40,7 @@ class Suppression:
 
 def _comments(ctxs: list[FileContext], inventory: Inventory | None) -> Iterator[tuple[str, int, int, str]]:
     for ctx in ctxs:
-        for source in ctx.config.files:
-            for comment in source.comments:
-                yield source.name, comment.line, comment.col, comment.text
+        yield from ctx.comments
     if inventory is not None:
         for line, (col, text) in inventory.comments.items():
             yield inventory.path, line, col, text

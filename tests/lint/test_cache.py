@@ -273,3 +273,60 @@ def test_old_entries_are_pruned(site: Path, capsys, monkeypatch):
     (root,) = [path for path in (site / ".kagen_cache").iterdir() if path.is_dir()]
     names = sorted(path.name.split("-")[0] for path in root.iterdir())
     assert names == ["index", "pack", "pack", "run", "run"]  # the first run's pack and the last one's
+
+
+def _pair(index: int, node: int, vip: int | None = None) -> str:
+    """One node of a unicast pair: pair ``index`` on its own addresses (VIP .100 + index)."""
+    me, peer = f"10.0.{index}.{node + 1}", f"10.0.{index}.{2 - node}"
+    return (
+        f"vrrp_instance VI_{index} {{\n    interface eth0\n    virtual_router_id {index + 1}\n"
+        f"    priority {150 - 50 * node}\n    unicast_src_ip {me}\n    unicast_peer {{\n        {peer}\n    }}\n"
+        f"    virtual_ipaddress {{\n        10.0.{index}.{100 if vip is None else vip}/24\n    }}\n}}\n"
+    )
+
+
+def test_one_changed_file_loads_only_the_files_it_is_clustered_with(tmp_path: Path, capsys, monkeypatch, parses):
+    """The pair rules' findings of files that did not change come from the cache: the other
+    files' configurations are not even loaded; a change that moves a file into another cluster
+    is seen."""
+    from kagen.lint import files
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KAGEN_CACHE_DIR")
+    for index in range(4):
+        for node in (0, 1):
+            (tmp_path / f"lb{index}-{node}.conf").write_text(_pair(index, node))
+    (tmp_path / "lb0-1.conf").write_text(_pair(0, 1).replace("priority 100", "priority 150"))  # KA504
+    loaded: list[str] = []
+    real = files._load
+
+    def counting(cached, path, *args):
+        loaded.append(path)
+        return real(cached, path, *args)
+
+    monkeypatch.setattr(files, "_load", counting)
+    cold = same(capsys, ".")
+    assert "KA504" in cold[1]
+    lb2 = tmp_path / "lb2-0.conf"
+    lb2.write_text(lb2.read_text().replace("priority 150", "priority 140"))
+    parses.clear()
+    loaded.clear()
+    assert lint(capsys, ".") == cold
+    assert parses == ["lb2-0.conf"] and loaded == ["lb2-1.conf"]  # its partner, for the pair rules
+    lb2.write_text(_pair(2, 0, vip=100).replace("10.0.2.100", "10.0.3.100"))  # now shares pair 3's VIP
+    moved = same(capsys, ".")
+    assert "KA501" in moved[1] and "lb3-0.conf" in moved[1]
+
+
+def test_a_file_changed_with_its_old_times_put_back_is_read_again(site: Path, capsys):
+    """A file's hash is kept by its status (size, times, inode), as git does: a rewrite of the same
+    size that puts the modification time back still changes the status time."""
+    b = site / "web-b.conf"
+    old = b.stat()
+    os.utime(b, ns=(old.st_atime_ns - 10**10, old.st_mtime_ns - 10**10))  # settled: its hash is kept
+    same(capsys, ".")
+    same(capsys, "--format", "json", ".")  # its hash from its status
+    settled = b.stat()
+    b.write_text(b.read_text().replace("priority 100", "priority 150"))
+    os.utime(b, ns=(settled.st_atime_ns, settled.st_mtime_ns))
+    assert "KA504" in same(capsys, ".")[1]

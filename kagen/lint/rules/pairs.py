@@ -13,8 +13,9 @@ from kagen.diagnostics import Diagnostic, Severity
 from kagen.keepalived.model import VrrpInstance, parse_address
 from kagen.keepalived.tree import Line
 from kagen.keepalived.vrrp import behaviour
-from kagen.lint.clusters import Member, clusters, conflicts, vips
+from kagen.lint.clusters import Member, clusters, conflicts, evidence, vips
 from kagen.lint.context import FileContext
+from kagen.lint.facts import Seen
 from kagen.lint.rule import Rule, Scope
 
 
@@ -171,19 +172,21 @@ class VridReused(Rule):
     code, name, severity, scope = "KA505", "vrid-reused", Severity.ERROR, Scope.FILES
     reads = ("vrrp_instance",)
 
+    across_clusters = True
+
     def check_files(self, ctxs: list[FileContext]) -> Iterator[Diagnostic]:
-        by_vrid: dict[str, list[list[Member]]] = {}
-        for members in clusters(ctxs):
-            for vrid in dict.fromkeys(instance.virtual_router_id for _, instance in members):
+        by_vrid: dict[str, list[list[tuple[FileContext, Seen]]]] = {}
+        for members in evidence(ctxs):
+            for vrid in dict.fromkeys(instance.vrid for _, instance in members):
                 if vrid is not None:
-                    on = [member for member in members if member[1].virtual_router_id == vrid]
+                    on = [member for member in members if member[1].vrid == vrid]
                     by_vrid.setdefault(vrid, []).append(on)
         for vrid, groups in by_vrid.items():
             for index, earlier in conflicts(groups).items() if len(groups) > 1 else ():
+                ctx, first = groups[earlier][0]
                 for _ctx, instance in groups[index]:
-                    line = instance.get("virtual_router_id") or instance.line
                     yield self.report(
-                        line.pos, f"VRID {vrid} is also used by another cluster: {_label(groups[earlier][0])}"
+                        instance.vrid_at, f"VRID {vrid} is also used by another cluster: {first.name} in {ctx.path}"
                     )
 
 
