@@ -12,10 +12,10 @@ from kagen.keepalived.parse import parse_file
 
 
 def run(args: argparse.Namespace) -> int:
-    from kagen.keepalived.dump import config_to_dict, document, outline
+    from kagen.keepalived.dump import outline
 
     config_id = args.config_id if args.config_id is not None else default_config_id()
-    documents = []
+    parsed = []
     worst = EXIT_OK
     for path in args.files:
         config = parse_file(path, config_id)
@@ -23,16 +23,19 @@ def run(args: argparse.Namespace) -> int:
         if config.has_errors:
             worst = EXIT_FINDINGS
         if args.json:
-            documents.append(config_to_dict(config, path, config_id))
+            parsed.append((config, path, config_id))
         elif not args.quiet:
             for line in outline(config):
                 print(line)
-    if args.json:
-        # Indented only for a person at a terminal: json's indenting encoder is pure Python and
-        # many times slower than the compact one on large configurations.
-        indent = 1 if sys.stdout.isatty() else None
-        separators = None if indent else (",", ":")
-        sys.stdout.write(json.dumps(document(documents), indent=indent, separators=separators) + "\n")
+    if args.json and sys.stdout.isatty():  # indented for a person at a terminal
+        from kagen.keepalived.dump import config_to_dict, document
+
+        documents = [config_to_dict(*each) for each in parsed]
+        sys.stdout.write(json.dumps(document(documents), indent=1) + "\n")
+    elif args.json:
+        from kagen.keepalived.jsonout import write
+
+        write(parsed, sys.stdout)
     return worst
 
 

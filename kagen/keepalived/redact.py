@@ -7,14 +7,15 @@ from __future__ import annotations
 import functools
 import re
 
-from kagen.keepalived.keywords import KeywordTable
+from kagen.keepalived.keywords import Keyword, KeywordTable
 from kagen.keepalived.tree import Block, Line, Node
 
 MASK = "********"
 
 
 def secret_lines(items: list[Node], table: KeywordTable) -> list[Line]:
-    """The statements whose keyword, where it stands, holds a secret."""
+    """The statements whose keyword, where it stands, holds a secret (blocks that cannot hold
+    one are not walked: a large configuration's real servers hold none)."""
     found: list[Line] = []
     stack = [(items, table.root)]
     while stack:
@@ -26,9 +27,14 @@ def secret_lines(items: list[Node], table: KeywordTable) -> list[Line]:
             if isinstance(node, Line):
                 if keyword.secret:
                     found.append(node)
-            elif isinstance(node, Block) and keyword.kind == "block":
+            elif isinstance(node, Block) and keyword.kind == "block" and _holds_secrets(keyword):
                 stack.append((node.children, keyword.children))
     return found
+
+
+@functools.cache
+def _holds_secrets(keyword: Keyword) -> bool:
+    return any(child.secret or _holds_secrets(child) for child in keyword.children.values())
 
 
 def masked(line: Line) -> str:
