@@ -36,14 +36,14 @@ def verify(
     units = [groups[start :: min(UNITS, len(groups))] for start in range(min(UNITS, len(groups)))]
 
     def check(index: int) -> list[Diagnostic]:
-        found = []
+        # One engine run for the unit's groups: it compares the files of each group of nodes
+        # among themselves (kagen.lint.placement.networks), as a run per group would.
+        ctxs = []
         for group in units[index]:
-            ctxs = []
             for path in group:
                 name = f"{directory.rstrip('/')}/{path}"
                 ctxs.append(FileContext(name, parse_string(texts[path], name, "kagen"), each, keywords))
-            found.extend(engine.run(ctxs, each, inventory).findings)
-        return found
+        return engine.run(ctxs, each, inventory).findings
 
     findings = set(engine.run([], once, inventory).findings)
     findings.update(parallel.shared(len(units), check))

@@ -122,8 +122,14 @@ def run(
     per_file = [rule for rule in rules if rule.scope is Scope.FILE]
     pending = [ctx for ctx in ctxs if ctx.checked is None]
 
+    chosen: dict[frozenset[str], list[Rule]] = {}  # files alike (generated ones) use the same keywords
+
     def own(ctx: FileContext) -> list[Rule]:
-        return [rule for rule in per_file if not rule.reads or not ctx.paths.isdisjoint(rule.reads)]
+        rules = chosen.get(ctx.paths)
+        if rules is None:
+            paths = ctx.paths
+            rules = chosen[paths] = [rule for rule in per_file if not rule.reads or not paths.isdisjoint(rule.reads)]
+        return rules
 
     # A large file has its own rules split over two processes; many files, the files.
     large = [ctx for ctx in pending if len(ctx.visits) >= parallel.PARALLEL_NODES]
