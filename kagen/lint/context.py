@@ -86,10 +86,6 @@ class FileContext:
         return self._config
 
     @property
-    def loaded(self) -> bool:
-        return self._config is not None
-
-    @property
     def facts(self) -> FileFacts:
         """What the cache keeps of the file for runs that do not load it (kagen.lint.facts)."""
         if self._facts is None:
