@@ -126,12 +126,15 @@ def _warm(ctx: FileContext) -> None:
 
 def check(ctx: FileContext, rules: list[Rule]) -> list[Diagnostic]:
     """The findings of ``rules`` on ``ctx``, in no particular order. Rules with a fix run in this
-    process: a finding comes back from the other one without its node, which the fix edits."""
+    process: a finding comes back from the other one without its node, which the fix edits. The
+    costly views some rules share are built by one process only (``Rule.views``)."""
     if len(ctx.visits) < PARALLEL_NODES:
         return [finding for rule in rules for finding in rule.check(ctx)]
     _warm(ctx)
-    there = [rule for rule in rules if rule.fix_summary is None]
-    here = [rule for rule in rules if rule.fix_summary is not None]
+    # Here: the rules with a fix, and those that read the instances' behaviour (built here only);
+    # the other process starts with those that read the arguments (built there only).
+    here = [rule for rule in rules if rule.fix_summary is not None or "behaviours" in rule.views]
+    there = sorted((rule for rule in rules if rule not in here), key=lambda rule: "arguments" not in rule.views)
     return shared(
         len(there),
         lambda index: list(there[index].check(ctx)),

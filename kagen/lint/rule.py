@@ -48,6 +48,9 @@ class Rule:
     # FILES scope: compares clusters with each other (from their evidence, kagen.lint.facts), not
     # only the members of each cluster: runs on all the files, never on a group of them alone.
     across_clusters = False
+    # FILE scope: the costly views of the context the rule reads ("behaviours", "arguments"): on
+    # two processes, the readers of each are kept together, so that one process builds it.
+    views: tuple[str, ...] = ()
     fix_summary: str | None = None  # what ``fix`` does (kagen rules, SARIF); None: the rule has no fix
 
     @property

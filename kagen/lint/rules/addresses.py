@@ -87,6 +87,7 @@ class InvalidAddress(Rule):
     """
 
     code, name, severity = "KA204", "invalid-address", Severity.ERROR
+    views = ("arguments",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         for line, index, spec, word, _ in ctx.arguments_of("port", "ip", "mcast4", "mcast6"):

@@ -36,6 +36,7 @@ class InvalidNumber(Rule):
     """
 
     code, name, severity = "KA201", "invalid-number", Severity.ERROR
+    views = ("arguments",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         vrid = _vrid_specs(ctx)
@@ -57,6 +58,7 @@ class ValueOutOfRange(Rule):
     """
 
     code, name, severity = "KA202", "value-out-of-range", Severity.ERROR
+    views = ("arguments",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         vrid = _vrid_specs(ctx)
@@ -100,6 +102,7 @@ class InvalidChoice(Rule):
     """
 
     code, name, severity = "KA203", "invalid-choice", Severity.ERROR
+    views = ("arguments",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
         fallbacks = {

@@ -33,6 +33,7 @@ class TrackerIgnored(Rule):
     """
 
     code, name, severity = "KA220", "tracker-ignored", Severity.ERROR
+    views = ("behaviours",)
     reads = (
         "vrrp_instance/track_script",
         "vrrp_instance/track_interface",

@@ -90,6 +90,7 @@ class NoVirtualIp(Rule):
     """
 
     code, name, severity = "KA208", "no-virtual-ip", Severity.WARNING
+    views = ("behaviours",)
     reads = ("vrrp_instance",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
@@ -127,6 +128,7 @@ class NopreemptIgnored(Rule):
     """
 
     code, name, severity = "KA211", "nopreempt-ignored", Severity.ERROR
+    views = ("behaviours",)
     reads = ("vrrp_instance",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
@@ -168,6 +170,7 @@ class AuthenticationIgnored(Rule):
     """
 
     code, name, severity = "KA212", "authentication-ignored", Severity.ERROR
+    views = ("behaviours",)
     reads = ("vrrp_instance",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
@@ -238,6 +241,7 @@ class StateCleared(Rule):
     """
 
     code, name, severity = "KA215", "state-cleared", Severity.ERROR
+    views = ("behaviours",)
     reads = ("vrrp_instance",)
 
     def check(self, ctx: FileContext) -> Iterator[Diagnostic]:
