@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from kagen.cloud.facts import Limit, facts
+from kagen.cloud.facts import DEFAULT_PROVIDER, Facts, Limit, Terms, facts
 from kagen.diagnostics import Position
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -35,10 +35,10 @@ class VSwitch:
     zone: str | None = None
     id: str | None = None
 
-    def reserved(self) -> set[ipaddress.IPv4Address]:
-        """Addresses the cloud never hands out: the first and the last three of the CIDR."""
-        known = facts()
-        if self.cidr is None:
+    def reserved(self, known: Facts) -> set[ipaddress.IPv4Address]:
+        """Addresses the cloud never hands out (Alibaba: the first and the last three of the
+        CIDR); none where the provider's data does not say."""
+        if self.cidr is None or known.reserved_first is None or known.reserved_last is None:
             return set()
         first, last = int(self.cidr.network_address), int(self.cidr.broadcast_address)
         head = range(first, min(first + known.reserved_first, last + 1))
@@ -136,6 +136,7 @@ class Cluster:
 class Inventory:
     path: str
     pos: Position
+    provider: str = DEFAULT_PROVIDER  # whose floating IPs: kagen.cloud.facts.PROVIDERS
     region: str | None = None
     region_pos: Position | None = None
     vpcs: dict[str, Vpc] = field(default_factory=dict)
@@ -148,11 +149,20 @@ class Inventory:
     comments: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> column, text (inline disables)
     text: str = ""  # the file as read (kagen lint --show-source)
 
-    def limit(self, key: str) -> int:
-        return self.limits.get(key, facts().limits[key].value)
+    @property
+    def facts(self) -> Facts:
+        return facts(self.provider)
+
+    @property
+    def terms(self) -> Terms:
+        return self.facts.terms
+
+    def limit(self, key: str) -> int | None:
+        """The inventory's value of a limit, else the provider's; None when neither knows it."""
+        return self.limits.get(key, self.facts.limits[key].value)
 
     def limit_fact(self, key: str) -> Limit:
-        return facts().limits[key]
+        return self.facts.limits[key]
 
     def vpc_of(self, havip: Havip) -> str:
         vswitch = self.vswitches.get(havip.vswitch)

@@ -27,8 +27,9 @@ from kagen.inventory.schema import NAME, SCHEMA, TRANSLATIONS, Named, UpperCase
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TITLE = "kagen inventory"
 DESCRIPTION = (
-    "What you have on Alibaba Cloud (VPCs, vSwitches, instances, ENIs, HAVIPs) and the keepalived "
-    "clusters that run on it. Checked in full by kagen lint --inventory FILE."
+    "What you have in the cloud (VPCs, vSwitches or subnets, instances, ENIs or ports, HAVIPs or virtual IPs "
+    "of Alibaba Cloud, Tencent Cloud, Volcengine or Huawei Cloud) and the keepalived clusters that run on it. "
+    "Checked in full by kagen lint --inventory FILE."
 )
 
 Schema = dict[str, Any]

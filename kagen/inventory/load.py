@@ -13,7 +13,7 @@ from typing import cast
 
 import voluptuous as vol
 
-from kagen.cloud.facts import limit_keys
+from kagen.cloud.facts import facts, limit_keys
 from kagen.cloud.model import (
     DEFAULT_VPC,
     Auth,
@@ -57,6 +57,7 @@ class _Builder:
     def __init__(self, doc: datafile.Document) -> None:
         self.doc = doc
         self.problems: list[tuple[int, str]] = []
+        self.terms = facts().terms  # the provider's words, once the data says which provider
 
     def pos(self, *where: str | int) -> Position:
         line, col = self.doc.place(where) or (1, 1)
@@ -73,7 +74,8 @@ class _Builder:
         return data
 
     def build(self, data: dict) -> Inventory:
-        inv = Inventory(self.doc.path, self.pos())
+        inv = Inventory(self.doc.path, self.pos(), data["provider"])
+        self.terms = inv.terms
         if "region" in data:
             inv.region, inv.region_pos = data["region"], self.pos("region")
         for key, value in (data.get("limits") or {}).items():
@@ -123,10 +125,12 @@ class _Builder:
         if vswitch is None:
             self.problem(
                 (section, name, "vswitch"),
-                f"unknown vSwitch '{entry['vswitch']}'" + did_you_mean(entry["vswitch"], inv.vswitches),
+                f"unknown {self.terms.subnet} '{entry['vswitch']}'" + did_you_mean(entry["vswitch"], inv.vswitches),
             )
         elif entry.get("ip") is not None and vswitch.cidr is not None and entry["ip"] not in vswitch.cidr:
-            self.problem((section, name, "ip"), f"{entry['ip']} is not in vSwitch {vswitch.name} ({vswitch.cidr})")
+            self.problem(
+                (section, name, "ip"), f"{entry['ip']} is not in {self.terms.subnet} {vswitch.name} ({vswitch.cidr})"
+            )
         return Endpoint(name, self.pos(section, name), kind, entry.get("ip"), entry["vswitch"], ifname, entry.get("id"))
 
     def havips(self, inv: Inventory, data: dict) -> None:
@@ -134,14 +138,14 @@ class _Builder:
             if entry["vswitch"] not in inv.vswitches:
                 self.problem(
                     ("havips", name, "vswitch"),
-                    f"unknown vSwitch '{entry['vswitch']}'" + did_you_mean(entry["vswitch"], inv.vswitches),
+                    f"unknown {self.terms.subnet} '{entry['vswitch']}'" + did_you_mean(entry["vswitch"], inv.vswitches),
                 )
             seen: set[str] = set()
             for index, member in enumerate(entry["members"]):
                 if member not in inv.endpoints:
                     self.problem(
                         ("havips", name, "members", index),
-                        f"unknown instance or ENI '{member}'" + did_you_mean(member, inv.endpoints),
+                        f"unknown {self.terms.member} '{member}'" + did_you_mean(member, inv.endpoints),
                     )
                 elif member in seen:
                     self.problem(("havips", name, "members", index), f"'{member}' is listed twice")
@@ -175,7 +179,7 @@ class _Builder:
                 if havip not in inv.havips:
                     self.problem(
                         ("clusters", name, key, index) if key == "havips" else ("clusters", name, key),
-                        f"unknown HAVIP '{havip}'" + did_you_mean(havip, inv.havips),
+                        f"unknown {self.terms.vip} '{havip}'" + did_you_mean(havip, inv.havips),
                     )
             known = [h for h in havips if h in inv.havips]
             members = self.members(inv, name, entry, known)
@@ -210,7 +214,7 @@ class _Builder:
             for havip in havips:
                 if name not in inv.havips[havip].members:
                     hint = did_you_mean(name, inv.havips[havip].members)
-                    self.problem(place, f"'{name}' is not a member of HAVIP '{havip}'{hint}")
+                    self.problem(place, f"'{name}' is not a member of {self.terms.vip} '{havip}'{hint}")
             role = item.get("role") or ("BACKUP" if entry["nopreempt"] or index else "MASTER")
             if role == "MASTER":
                 priority = item.get("priority", MASTER_PRIORITY)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import voluptuous as vol
 
-from kagen.cloud.facts import facts
+from kagen.cloud.facts import DEFAULT_PROVIDER, PROVIDERS, facts
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 IFNAME = re.compile(r"[A-Za-z0-9_.:@-]{1,15}")  # Linux IFNAMSIZ is 16 with the NUL
@@ -274,11 +274,22 @@ _ID = "The {}'s id in the cloud ({}-...)."
 _VSWITCH = "The name of its vSwitch (under vswitches)."
 SCHEMA = vol.Schema(
     {
+        vol.Optional(
+            "provider",
+            default=DEFAULT_PROVIDER,
+            description="Whose floating private IPs: alibaba (HAVIP), tencent (HAVIP), volcengine (HAVIP, also "
+            "BytePlus) or huawei (virtual IP). It decides the limits checked, the words of the messages and the "
+            "Terraform written.",
+        ): vol.In(PROVIDERS, msg=f"provider must be one of {', '.join(PROVIDERS)}"),
         vol.Optional("region", description="The region of the VPC, e.g. cn-hangzhou."): _pattern(
             re.compile(r"[a-z]{2}-[a-z0-9-]+"), "a region id like cn-hangzhou"
         ),
-        vol.Optional("limits", description="Raised quotas or changed limits (kagen/cloud/data/havip.toml)."): {
-            vol.Optional(key, description=f"The limit on {limit.what} (default {limit.value})."): _integer(0, 1_000_000)
+        vol.Optional(
+            "limits", description="Raised quotas, changed or unknown limits (kagen/cloud/data/PROVIDER.toml)."
+        ): {
+            vol.Optional(key, description=f"The limit on {limit.what} (Alibaba Cloud: {limit.value})."): _integer(
+                0, 1_000_000
+            )
             for key, limit in facts().limits.items()
         },
         vol.Optional("vpcs", description="VPCs; with them, every vSwitch's vpc must name one."): vol.Any(

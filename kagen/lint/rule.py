@@ -136,9 +136,10 @@ class InventoryRule(Rule):
 
     def over_limit(self, inv: Inventory, key: str, count: int, pos: Position, what: str) -> Iterator[Diagnostic]:
         """A finding when ``count`` exceeds the limit ``key``: an error for a hard limit, a warning
-        naming the ``limits:`` key for a quota that can be raised."""
+        naming the ``limits:`` key for a quota that can be raised; nothing while the limit is
+        unknown (the provider's data has no source for it and the inventory does not set it)."""
         allowed = inv.limit(key)
-        if count <= allowed:
+        if allowed is None or count <= allowed:
             return
         fact = inv.limit_fact(key)
         if fact.adjustable:
@@ -146,5 +147,5 @@ class InventoryRule(Rule):
             yield self.report(pos, f"{what}: {count}, over the quota of {allowed} ({hint})", Severity.WARNING)
         else:
             yield self.report(
-                pos, f"{what}: {count}, more than Alibaba Cloud allows ({allowed}, {key})", Severity.ERROR
+                pos, f"{what}: {count}, more than {inv.terms.cloud} allows ({allowed}, {key})", Severity.ERROR
             )

@@ -55,7 +55,7 @@ class VipNotHavip(InventoryRule):
                 yield self.report(
                     pos,
                     f"{placed.instance.name}'s virtual_ipaddress ({have}) is not the address of "
-                    f"HAVIP {', '.join(h.name for h in havips)} ({want})",
+                    f"{inv.terms.vip} {', '.join(h.name for h in havips)} ({want})",
                 )
                 continue
             cidrs = [inv.vswitches[h.vswitch].cidr for h in havips if h.vswitch in inv.vswitches]
@@ -64,8 +64,8 @@ class VipNotHavip(InventoryRule):
                 if vip.network_prefix not in prefixes:
                     yield self.report(
                         vip.line.pos,
-                        f"{vip.address}/{vip.network_prefix}: use the vSwitch prefix "
-                        f"(/{max(prefixes - {32}, default=32)}) or /32 for the HAVIP address",
+                        f"{vip.address}/{vip.network_prefix}: use the {inv.terms.subnet} prefix "
+                        f"(/{max(prefixes - {32}, default=32)}) or /32 for the {inv.terms.vip} address",
                     )
 
 
@@ -90,7 +90,7 @@ class SourceNotMember(InventoryRule):
             if line is not None and source is not None and wanted is not None and source != wanted:
                 yield self.report(
                     line.pos,
-                    f"unicast_src_ip {source} is not {placed.endpoint.name}'s address in vSwitch "
+                    f"unicast_src_ip {source} is not {placed.endpoint.name}'s address in {inv.terms.subnet} "
                     f"{placed.endpoint.vswitch} ({placed.endpoint.ip})",
                 )
 
@@ -157,7 +157,7 @@ class InterfaceNotNic(InventoryRule):
             if line is not None and line.args and wanted is not None and line.args[0] != wanted:
                 yield self.report(
                     line.pos,
-                    f"interface {line.args[0]} is not {placed.endpoint.name}'s NIC in vSwitch "
+                    f"interface {line.args[0]} is not {placed.endpoint.name}'s NIC in {inv.terms.subnet} "
                     f"{placed.endpoint.vswitch} ({wanted})",
                 )
 
