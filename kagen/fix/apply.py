@@ -20,13 +20,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kagen.cloud.model import Inventory
-from kagen.diagnostics import Diagnostic, Position, Severity
+from kagen.diagnostics import Diagnostic, InputError, Position, Severity
 from kagen.fix.facts import facts
 from kagen.keepalived.keywords import table
 from kagen.keepalived.redact import mask_text
 from kagen.keepalived.source import stdin_path
 from kagen.lint import engine, files, registry
 from kagen.lint.context import FileContext
+from kagen.lint.discovery import Discovery
 from kagen.lint.edits import Edit, Facts, Unfixable
 from kagen.lint.settings import Options
 
@@ -214,10 +215,16 @@ def _linter(paths: list[str], options: Options, inventory: Inventory | None, std
     error). Standard input, read once, is given again to every lint."""
     options = dataclasses.replace(options, select=["ALL"], ignore=[])
     base = {stdin_path(): stdin} if stdin is not None else {}
+    walked: list[Discovery] = []  # the files are found once: nothing is written meanwhile
 
     def lint(current: dict[str, str]) -> tuple[list[FileContext], engine.LintResult]:
         overlay = base | {path: _encoded(text, _has_bom(path, stdin)) for path, text in current.items()}
-        ctxs = files.contexts(paths, options, overlay)
+        if not walked:
+            walked.append(files.find(paths, options))
+        found = dataclasses.replace(walked[0], missing=list(walked[0].missing))
+        ctxs = files.read(found, options, overlay)
+        if found.missing:
+            raise InputError(found.missing[0])
         return ctxs, engine.run(ctxs, options, inventory)
 
     return lint
