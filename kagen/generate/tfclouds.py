@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kagen.cloud.model import Havip
-from kagen.generate.terraform import Model, tf_name
+from kagen.generate.tfmodel import Model, tf_name
 
 
 def _routes_note(model: Model, havip: Havip, body: dict) -> None:
