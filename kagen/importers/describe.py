@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kagen.diagnostics import InputError
+from kagen.importers import responses
 from kagen.importers.found import Found, FoundHavip
-from kagen.inventory import datafile
 
 # What each response holds its items under: the key that tells one response from another.
 RESPONSES = {
@@ -24,22 +23,13 @@ RESPONSES = {
 }
 
 
+_KINDS = {"EcsInstance": "instance", "NetworkInterface": "eni"}  # AssociatedInstanceType
+
+
 def _pages(paths: list[str], api: str) -> Iterator[tuple[str, dict]]:
     """The response pages of ``api`` in ``paths``; anything else (another API's response, an
     error response, unrelated JSON) is refused, saying what it looks like."""
-    key = RESPONSES[api]
-    for path in paths:
-        try:
-            data = datafile.read(path).data
-        except datafile.DataError as exc:
-            raise InputError(str(exc)) from None
-        pages = data if isinstance(data, list) else [data]
-        for page in pages:
-            if not isinstance(page, dict):
-                raise InputError(f"{path}: expected a {api} response object (or a list of them)")
-            if key not in page:
-                raise InputError(f"{path}: not a {api} response (no {key}): {_looks_like(page)}")
-            yield path, page
+    return responses.pages(paths, api, RESPONSES[api], None, _looks_like)
 
 
 def _looks_like(page: dict) -> str:
@@ -48,39 +38,10 @@ def _looks_like(page: dict) -> str:
         return f"it looks like a {other} response; give it with the option for that"
     if "Code" in page and "Message" in page:
         return f"it is an error response ({page['Code']}: {page['Message']})"
-    keys = ", ".join(sorted(map(str, page))[:5]) or "none"
-    return f"its keys are {keys}"
+    return f"its keys are {responses.keys_of(page)}"
 
 
-def _dig(data: object, keys: tuple[str, ...]) -> list:
-    """``data[k1][k2]...`` as a list: missing or null is empty, a single value is a list of one."""
-    for key in keys:
-        if not isinstance(data, dict):
-            return []
-        data = data.get(key)
-    if data is None:
-        return []
-    return data if isinstance(data, list) else [data]
-
-
-def _list(data: object, *keys: str) -> list[dict]:
-    return [item for item in _dig(data, keys) if isinstance(item, dict)]
-
-
-def _strings(data: object, *keys: str) -> list[str]:
-    return [str(item) for item in _dig(data, keys) if isinstance(item, str | int) and str(item)]
-
-
-def _text(item: dict, key: str) -> str | None:
-    value = item.get(key)
-    return value if isinstance(value, str) and value else None
-
-
-def _need(item: dict, key: str, path: str, what: str) -> str:
-    value = item.get(key)
-    if not isinstance(value, str) or not value:
-        raise InputError(f"{path}: a {what} without {key}")
-    return value
+_dig, _list, _strings, _text, _need = responses.dig, responses.items, responses.strings, responses.text, responses.need
 
 
 def read(havips: list[str], vswitches: list[str], instances: list[str], enis: list[str]) -> Found:
@@ -96,7 +57,9 @@ def read(havips: list[str], vswitches: list[str], instances: list[str], enis: li
                 vswitch=_need(item, "VSwitchId", path, "HaVip"),
                 vpc=item.get("VpcId"),
                 members=members,
-                member_types={member: kind for member in members} if isinstance(kind, str) and kind else {},
+                member_types={member: _KINDS.get(kind, "instance") for member in members}
+                if isinstance(kind, str) and kind
+                else {},
                 master=item.get("MasterInstanceId") or None,
                 eips=_strings(item, "AssociatedEipAddresses", "associatedEipAddresse"),
                 name=_text(item, "Name"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from kagen.cloud.facts import DEFAULT_PROVIDER, Terms, facts
 from kagen.diagnostics import InputError
 from kagen.inventory.load import InventoryError, load
 from kagen.inventory.schema import BACKUP_PRIORITY, BACKUP_STEP, MASTER_PRIORITY, NAME
@@ -24,7 +25,7 @@ class FoundHavip:
     vswitch: str
     vpc: str | None = None
     members: list[str] = field(default_factory=list)
-    member_types: dict[str, str] = field(default_factory=dict)  # member id -> EcsInstance or NetworkInterface
+    member_types: dict[str, str] = field(default_factory=dict)  # member id -> "instance" or "eni" (ENI, port)
     master: str | None = None
     eips: list[str] = field(default_factory=list)
     routes: list[str] = field(default_factory=list)
@@ -35,6 +36,8 @@ class FoundHavip:
 @dataclass
 class Found:
     source: str  # what it was read from, for the header
+    provider: str = DEFAULT_PROVIDER
+    master_field: str = "MasterInstanceId"  # the record that names the current holder, for a comment
     region: str | None = None
     vswitches: dict[str, dict] = field(default_factory=dict)  # id -> {vpc, cidr, zone}
     instances: dict[str, dict] = field(default_factory=dict)  # id -> {ip, vswitch, name}
@@ -67,10 +70,10 @@ def _entry(ident: str, record: dict) -> dict:
 
 def _is_eni(found: Found, havip: FoundHavip, member: str) -> bool:
     kind = havip.member_types.get(member)
-    return kind == "NetworkInterface" if kind else member in found.enis
+    return kind == "eni" if kind else member in found.enis
 
 
-def _vrids(clusters: list[tuple[str, str | None, list[str]]]) -> dict[str, int]:
+def _vrids(clusters: list[tuple[str, str | None, list[str]]], terms: Terms) -> dict[str, int]:
     """A VRID per cluster: keepalived tells clusters apart by VRID only among the instances that
     share a node's interface, so VRIDs must differ between clusters with a member in common.
     Within a VPC each cluster gets its own VRID while there are enough (kagen lint's KA413 asks
@@ -85,7 +88,7 @@ def _vrids(clusters: list[tuple[str, str | None, list[str]]]) -> dict[str, int]:
         if not free:
             crowded = max(members, key=lambda member: len(on_member[member]))
             raise InputError(
-                f"HAVIP {ident}: {crowded} is already a member of 255 clusters; keepalived tells the clusters "
+                f"{terms.vip} {ident}: {crowded} is already a member of 255 clusters; keepalived tells the clusters "
                 "of one interface apart by VRID (1-255), so none is left for this one"
             )
         chosen[ident] = next((vrid for vrid in free if vrid not in in_vpc[vpc]), free[0])
@@ -99,6 +102,10 @@ def inventory_text(found: Found) -> str:
     data: dict = {}
     comments: dict[tuple, list[str]] = {}
     keys = _keys(found)
+    terms = facts(found.provider).terms
+    eni = terms.enis.removesuffix("s")  # "ENI", "port"
+    if found.provider != DEFAULT_PROVIDER:
+        data["provider"] = found.provider
     if found.region:
         data["region"] = found.region
     vswitch_ids = sorted(set(found.vswitches) | {h.vswitch for h in found.havips.values()})
@@ -109,7 +116,9 @@ def inventory_text(found: Found) -> str:
         if entry is None:
             vpc = next((h.vpc for h in found.havips.values() if h.vswitch == vsw and h.vpc), None)
             entry = {"vpc": vpc}
-            comments[("vswitches", vsw)] = ["not in the vSwitch data given: cidr unknown (the HAVIP checks need it)"]
+            comments[("vswitches", vsw)] = [
+                f"not in the {terms.subnet} data given: cidr unknown (the {terms.vip} checks need it)"
+            ]
         data["vswitches"][vsw] = _clean({"id": vsw, **entry})
     members = {m for h in found.havips.values() for m in h.members}
     instances: dict = {}
@@ -125,11 +134,11 @@ def inventory_text(found: Found) -> str:
             known = (found.enis if is_eni else found.instances).get(member)
             if known is None:
                 known = {"vswitch": havip.vswitch}
-                comments[(section, key)] = ["not in the instance/ENI data given: ip unknown"]
+                comments[(section, key)] = [f"not in the {terms.member.replace(' or ', '/')} data given: ip unknown"]
             target[key] = _entry(member, known)
             if is_eni:
                 comments.setdefault((section, key), []).append(
-                    "device: the interface name of this ENI on its instance (the API does not say)"
+                    f"device: the interface name of this {eni} on its instance (the API does not say)"
                 )
     for source, target in ((found.instances, instances), (found.enis, enis)):
         for ident, entry in source.items():
@@ -159,7 +168,8 @@ def inventory_text(found: Found) -> str:
             (ident, found.vswitches.get(havip.vswitch, {}).get("vpc") or havip.vpc, havip.members)
             for ident, havip in havips
             if havip.members
-        ]
+        ],
+        terms,
     )
     for ident, havip in havips:
         entry = {
@@ -183,7 +193,7 @@ def inventory_text(found: Found) -> str:
             for i, m in enumerate(ordered[1:])
         ]
         data["clusters"][ident] = {"havip": ident, "vrid": vrids[ident], "members": cluster_members}
-        why = "MasterInstanceId" if havip.master in havip.members else "the first member (no master recorded)"
+        why = found.master_field if havip.master in havip.members else "the first member (no master recorded)"
         comments[("clusters", ident)] = [
             f"vrid: chosen by kagen ({FIRST_VRID} up: one per cluster in the VPC while 255 last, then one per member):",
             "set the virtual_router_id your keepalived uses. Roles and priorities are kagen's defaults:",

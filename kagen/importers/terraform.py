@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kagen.cloud.facts import DEFAULT_PROVIDER
 from kagen.diagnostics import InputError
+from kagen.importers import tfclouds
 from kagen.importers.found import Found, FoundHavip
 from kagen.inventory import datafile
 
@@ -21,6 +23,8 @@ HAVIP_TYPES = ("alicloud_vpc_ha_vip", "alicloud_havip")
 ENI_TYPES = ("alicloud_network_interface", "alicloud_ecs_network_interface")
 ENI_ATTACHMENT_TYPES = ("alicloud_network_interface_attachment", "alicloud_ecs_network_interface_attachment")
 EIP_TYPES = ("alicloud_eip", "alicloud_eip_address")
+PREFIXES = {"alibaba": "alicloud_", "tencent": "tencentcloud_", "volcengine": "volcengine_", "huawei": "huaweicloud_"}
+VIP_TYPES = {"alibaba": HAVIP_TYPES, **tfclouds.VIP_TYPES}
 
 
 def _resources(module: object) -> Iterator[dict]:
@@ -33,30 +37,49 @@ def _resources(module: object) -> Iterator[dict]:
         yield from _resources(child)
 
 
-def _first(values: dict, *keys: str) -> str | None:
-    for key in keys:
-        value = values.get(key)
-        if isinstance(value, str) and value:
-            return value
-        if isinstance(value, list) and value and isinstance(value[0], str):
-            return value[0]
-    return None
+_first = tfclouds.first
 
 
-def read(path: str) -> Found:
+def resources(path: str) -> dict[str, list[dict]]:
+    """The managed resources of a ``terraform show -json`` output by type, each one's values with
+    its ``_address``."""
     try:
         state = datafile.read(path).data
     except datafile.DataError as exc:
         raise InputError(str(exc)) from None
     if not isinstance(state, dict) or "format_version" not in state:
         raise InputError(f"{path}: not the output of terraform show -json (no format_version)")
-    resources = list(_resources((state.get("values") or {}).get("root_module")))
     by_type: dict[str, list[dict]] = {}
-    for resource in resources:
+    for resource in _resources((state.get("values") or {}).get("root_module")):
         values = resource.get("values")
         if isinstance(values, dict) and isinstance(resource.get("type"), str):
             by_type.setdefault(resource["type"], []).append({**values, "_address": resource.get("address", "")})
+    return by_type
 
+
+def detect(path: str, by_type: dict[str, list[dict]]) -> str:
+    """The provider whose floating-IP resources the state holds (its resource types' prefix)."""
+    found = sorted({provider for kind in by_type for provider, prefix in PREFIXES.items() if kind.startswith(prefix)})
+    with_vips = [provider for provider in found if any(kind in by_type for kind in VIP_TYPES[provider])]
+    if len(with_vips) == 1 or (len(found) == 1 and not with_vips):
+        return (with_vips or found)[0]
+    if not by_type:
+        return DEFAULT_PROVIDER
+    if with_vips:
+        raise InputError(f"{path}: holds the floating IPs of {' and '.join(with_vips)}; say which with --provider")
+    expected = ", ".join(f"{prefix}*" for prefix in PREFIXES.values())
+    raise InputError(f"{path}: no resources of a provider kagen knows (expected {expected})")
+
+
+def read(path: str, provider: str | None = None) -> Found:
+    by_type = resources(path)
+    provider = provider or detect(path, by_type)
+    if provider != DEFAULT_PROVIDER:
+        return tfclouds.READERS[provider](path, by_type)
+    return _alibaba(path, by_type)
+
+
+def _alibaba(path: str, by_type: dict[str, list[dict]]) -> Found:
     def of(*types: str) -> list[dict]:
         return [values for kind in types for values in by_type.get(kind, [])]
 
@@ -119,7 +142,7 @@ def read(path: str) -> Found:
         kind = _first(values, "instance_type") or (
             "NetworkInterface" if member in found.enis or member.startswith("eni-") else "EcsInstance"
         )
-        havip.member_types[member] = kind
+        havip.member_types[member] = "eni" if kind == "NetworkInterface" else "instance"
     eip_addresses = {values.get("id"): _first(values, "ip_address") for values in of(*EIP_TYPES)}
     for values in of("alicloud_eip_association"):
         havip = found.havips.get(values.get("instance_id") or "")

@@ -103,6 +103,20 @@ PAIRS = {
         "web-b",
         1.0,
     ),
+    **{
+        f"{provider} pair, advert_int 1": (
+            REPO / "examples" / provider / "inventory.yaml",
+            address,
+            "web-a",
+            "web-b",
+            1.0,
+        )
+        for provider, address in (
+            ("tencent", "10.0.0.100"),
+            ("volcengine", "172.16.0.100"),
+            ("huawei", "192.168.10.100"),
+        )
+    },
     "fast pair, advert_int 0.2 (VRRPv3)": (
         FIXTURES / "generate" / "sync-pairs" / "inventory.yaml",
         "10.0.2.100",

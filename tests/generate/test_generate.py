@@ -4,7 +4,8 @@ inventory, and what a run that fails half-way leaves behind.
 
 Goldens: tests/fixtures/generate/CASE/expected, made with
     kagen generate INVENTORY -o tests/fixtures/generate/CASE/expected
-(the eni-group case with KAGEN_EDGE_PASSWORD=s3cret)."""
+(the eni-group case with KAGEN_EDGE_PASSWORD=s3cret; CASE tencent, volcengine, huawei from
+examples/CASE/inventory.yaml)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ CASES = {
     "web-pair": (REPO / "examples" / "web-pair" / "inventory.yaml", {}),
     "eni-group": (REPO / "examples" / "eni-group" / "inventory.yaml", {"KAGEN_EDGE_PASSWORD": "s3cret"}),
     "sync-pairs": (FIXTURES / "sync-pairs" / "inventory.yaml", {}),
+    # one per other provider: a pair and an ENI/port group (examples/PROVIDER/inventory.yaml)
+    "tencent": (REPO / "examples" / "tencent" / "inventory.yaml", {}),
+    "volcengine": (REPO / "examples" / "volcengine" / "inventory.yaml", {}),
+    "huawei": (REPO / "examples" / "huawei" / "inventory.yaml", {}),
 }
 
 

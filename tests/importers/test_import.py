@@ -155,7 +155,8 @@ def test_a_response_of_another_kind_is_refused(tmp_path):
         "response; give it with the option for that",
         (
             str(tmp_path / "foo.json"),
-        ): f"{tmp_path}/foo.json: not a DescribeHaVips response (no HaVips): its keys are foo",
+        ): f"{tmp_path}/foo.json: expected a DescribeHaVips response of Alibaba Cloud (HaVips.HaVip), Tencent Cloud "
+        "(Response.HaVipSet) or Volcengine (Result.HaVips); its keys are foo",
         (
             str(tmp_path / "denied.json"),
         ): f"{tmp_path}/denied.json: not a DescribeHaVips response (no HaVips): it is an error response "

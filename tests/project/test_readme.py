@@ -57,6 +57,7 @@ def test_every_option_is_documented():
         "generate",
         "init",
         "import describe-havips",
+        "import list-ports",
         "import terraform",
         "schema",
         "clean",
